@@ -1,0 +1,83 @@
+/** POST /apply (single view or many objects, dry run, replace) and POST /refresh-registry. */
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireScope } from "../auth/middleware";
+import { applyRegistry, refreshRegistry } from "../registry/service";
+import { materializedEnds, registryDb } from "../registry/d1-registry";
+import { contentsFromApply } from "../registry/normalize";
+import { commonErrors, conflict, jsonBody, jsonResponse, ProjectQuery, tooLarge } from "./schemas/common";
+import { ApplyRequest, ApplyResponse } from "./schemas/registry";
+import { router } from "./context";
+
+export const applyRoutes = router();
+const write = requireScope("registry:write");
+
+applyRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/apply",
+    tags: ["registry"],
+    summary: "Apply feature definitions (atomic; dry_run returns the plan)",
+    middleware: [write] as const,
+    request: { query: ProjectQuery, ...jsonBody(ApplyRequest) },
+    responses: { 200: jsonResponse(ApplyResponse, "Applied, or planned on a dry run"), ...commonErrors, ...conflict, ...tooLarge },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const project = c.var.project;
+    const incoming = contentsFromApply(body);
+    const outcome = await c.var.timing.measure("d1", () => applyRegistry(c.env, project, incoming, { replace: body.replace, dryRun: body.dry_run }));
+    const response: z.infer<typeof ApplyResponse> = {
+      status: body.dry_run ? "planned" : "success",
+      registered_at: outcome.at,
+      dry_run: body.dry_run,
+      registry_version: outcome.version,
+      plan: outcome.plan,
+    };
+    if (body.feature_view) {
+      // The specification's single-view answer: ready once values have been materialized.
+      const view = body.feature_view.name;
+      const materializedUntil = (await materializedEnds(registryDb(c.env.DB), project)).get(view) ?? null;
+      response.feature_view = view;
+      response.online_store_ready = body.feature_view.online && materializedUntil !== null;
+      response.materialization_required = body.feature_view.online && materializedUntil === null;
+    }
+    return c.json(response, 200);
+  },
+);
+
+const RefreshResponse = z
+  .object({
+    status: z.literal("success"),
+    feature_views_count: z.number().int(),
+    entities_count: z.number().int(),
+    feature_services_count: z.number().int(),
+    refreshed_at: z.string(),
+    registry_version: z.number().int(),
+  })
+  .openapi("RefreshResponse");
+
+applyRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/refresh-registry",
+    tags: ["registry"],
+    summary: "Rebuild the registry snapshot from D1 under a new version",
+    middleware: [write] as const,
+    request: { query: ProjectQuery },
+    responses: { 200: jsonResponse(RefreshResponse, "Refreshed"), ...commonErrors, ...conflict },
+  }),
+  async (c) => {
+    const registry = await c.var.timing.measure("d1", () => refreshRegistry(c.env, c.var.project));
+    return c.json(
+      {
+        status: "success" as const,
+        feature_views_count: registry.views.size,
+        entities_count: registry.entities.size,
+        feature_services_count: registry.services.size,
+        refreshed_at: registry.builtAt,
+        registry_version: registry.version,
+      },
+      200,
+    );
+  },
+);

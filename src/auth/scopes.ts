@@ -1,0 +1,46 @@
+/** Scopes a token can carry (named like Feast's permissions) and what they grant. Pure. */
+export const SCOPES = [
+  "online:read",
+  "offline:read",
+  "online:write",
+  "offline:write",
+  "registry:read",
+  "registry:write",
+  "materialize",
+  "admin",
+] as const;
+
+export type Scope = (typeof SCOPES)[number];
+
+export interface Principal {
+  subject: string;
+  scopes: ReadonlySet<string>;
+  /** Projects the token is limited to; null means every project. */
+  projects: readonly string[] | null;
+}
+
+/** `admin` grants every scope. */
+export function hasScope(principal: Principal, scope: Scope): boolean {
+  return principal.scopes.has("admin") || principal.scopes.has(scope);
+}
+
+export function canUseProject(principal: Principal, project: string): boolean {
+  return principal.projects === null || principal.projects.includes(project);
+}
+
+/**
+ * Scopes from the token's claims: the OAuth `scope` string (space-separated)
+ * and/or a `scopes` array.
+ */
+export function scopesFromClaims(claims: Record<string, unknown>): Set<string> {
+  const scopes = new Set<string>();
+  if (typeof claims.scope === "string") for (const s of claims.scope.split(/\s+/)) if (s) scopes.add(s);
+  if (Array.isArray(claims.scopes)) for (const s of claims.scopes) if (typeof s === "string") scopes.add(s);
+  return scopes;
+}
+
+/** The `projects` claim: an array of names, or absent for all projects. */
+export function projectsFromClaims(claims: Record<string, unknown>): string[] | null {
+  if (!Array.isArray(claims.projects)) return null;
+  return claims.projects.filter((p): p is string => typeof p === "string");
+}

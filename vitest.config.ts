@@ -1,0 +1,33 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+/** The HS256 secret test tokens are signed with (never a real one). */
+export const TEST_JWT_SECRET = "test-secret-test-secret-test-secret-0123456789";
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  return {
+    test: {
+      projects: [
+        {
+          // Pure logic: plain Node, fast.
+          test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
+        },
+        {
+          // Routes, queues and cron inside workerd with Miniflare's KV, D1, R2 and Queues.
+          plugins: [
+            cloudflareTest({
+              main: "./src/index.ts",
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: { TEST_MIGRATIONS: migrations, AUTH_JWT_SECRET: TEST_JWT_SECRET, REGISTRY_CACHE_TTL_MS: "5000" },
+              },
+            }),
+          ],
+          test: { name: "workers", include: ["test/integration/**/*.test.ts"], setupFiles: ["./test/integration/setup.ts"] },
+        },
+      ],
+    },
+  };
+});
