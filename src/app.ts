@@ -13,6 +13,8 @@ import { router } from "./api/context";
 import { healthRoutes, configRoutes } from "./api/system-routes";
 import { registryRoutes } from "./api/registry-routes";
 import { applyRoutes } from "./api/apply-routes";
+import { onlineRoutes } from "./api/online-routes";
+import { pushRoutes } from "./api/push-routes";
 
 export const API_BASE = "/api/v1/features";
 
@@ -48,6 +50,8 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   api.route("/", configRoutes);
   api.route("/", registryRoutes);
   api.route("/", applyRoutes);
+  api.route("/", onlineRoutes);
+  api.route("/", pushRoutes);
   app.route(API_BASE, api);
 
   app.notFound((c) => {

@@ -2,10 +2,10 @@
 import type { Principal } from "./auth/scopes";
 import type { Timing } from "./http/timing";
 
-export interface Bindings extends Cloudflare.Env {
+export type Bindings = Cloudflare.Env & {
   /** HS256 secret for bearer tokens (`.dev.vars` locally, `wrangler secret put` in production). */
   AUTH_JWT_SECRET?: string;
-}
+};
 
 export interface AppEnv {
   Bindings: Bindings;

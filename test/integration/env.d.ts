@@ -6,5 +6,8 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       AUTH_JWT_SECRET: string;
     }
+    interface GlobalProps {
+      mainModule: typeof import("../../src/index");
+    }
   }
 }

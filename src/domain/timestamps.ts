@@ -1,0 +1,24 @@
+/**
+ * Timestamps as users send them. Strings are RFC 3339 / ISO 8601; one without
+ * a zone (Python's `datetime.now().isoformat()`) is read as UTC. Numbers are
+ * epoch seconds (Feast's convention), fractions allowed. Pure.
+ */
+const HAS_ZONE = /(Z|[+-]\d{2}:?\d{2})$/i;
+const ISO_LIKE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/** Epoch milliseconds, or undefined when `value` is not a timestamp. */
+export function parseTimestamp(value: unknown): number | undefined {
+  if (typeof value === "number") return Number.isFinite(value) ? Math.round(value * 1000) : undefined;
+  if (typeof value !== "string" || !ISO_LIKE.test(value.trim())) return undefined;
+  let text = value.trim().replace(" ", "T");
+  // Keep milliseconds: JavaScript dates do not hold more precision.
+  text = text.replace(/(\.\d{3})\d+/, "$1");
+  if (!HAS_ZONE.test(text) && text.includes("T")) text += "Z";
+  const ms = Date.parse(text.includes("T") ? text : `${text}T00:00:00Z`);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** RFC 3339 in UTC with a `Z`, as every response writes timestamps. */
+export function formatTimestamp(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,59 @@
+/**
+ * Workers KV as the online store. Reads use bulk `get` (at most 100 keys per
+ * call), all chunks in parallel. Writes read the stored records first (bulk)
+ * and put only what is newer (see `resolveWrite`).
+ *
+ * KV has no compare-and-set: two writers racing on one key within the same
+ * instant can still both pass the newest check; the later put lands. KV also
+ * allows about one write per second per key; a rejected put is retried once
+ * after a second. Both are documented in the README's consistency model.
+ */
+import { coalesce, resolveWrite, type OnlineRecord, type OnlineStore, type OnlineWrite, type WriteOutcome } from "./store";
+
+export const KV_BULK_GET_MAX = 100;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export class KvOnlineStore implements OnlineStore {
+  constructor(private readonly kv: KVNamespace) {}
+
+  async read(keys: readonly string[]): Promise<(OnlineRecord | null)[]> {
+    if (keys.length === 0) return [];
+    if (keys.length === 1) return [await this.kv.get<OnlineRecord>(keys[0], "json")];
+    const maps = await Promise.all(chunks(keys, KV_BULK_GET_MAX).map((part) => this.kv.get<OnlineRecord>(part, "json")));
+    const found = new Map<string, OnlineRecord | null>();
+    for (const map of maps) for (const [k, v] of map) found.set(k, v);
+    return keys.map((k) => found.get(k) ?? null);
+  }
+
+  async write(writes: readonly OnlineWrite[]): Promise<WriteOutcome> {
+    const folded = coalesce(writes);
+    const stored = await this.read(folded.map((w) => w.key));
+    let written = 0;
+    const puts: Promise<void>[] = [];
+    folded.forEach((w, i) => {
+      const next = resolveWrite(stored[i], w);
+      if (!next) return;
+      written++;
+      puts.push(this.put(w.key, next));
+    });
+    await Promise.all(puts);
+    return { written, skippedOlder: writes.length - written };
+  }
+
+  private async put(key: string, record: OnlineRecord): Promise<void> {
+    const body = JSON.stringify(record);
+    try {
+      await this.kv.put(key, body);
+    } catch (err) {
+      // KV refuses a second write to one key within about a second: wait and retry once.
+      if (!/429|too many/i.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 1100));
+      await this.kv.put(key, body);
+    }
+  }
+}
