@@ -4,7 +4,7 @@ import { requireScope } from "../auth/middleware";
 import { applyRegistry, refreshRegistry } from "../registry/service";
 import { materializedEnds, registryDb } from "../registry/d1-registry";
 import { contentsFromApply } from "../registry/normalize";
-import { commonErrors, conflict, jsonBody, jsonResponse, ProjectQuery, tooLarge } from "./schemas/common";
+import { commonErrors, conflict, jsonBody, jsonResponse, notFound, ProjectQuery, tooLarge } from "./schemas/common";
 import { ApplyRequest, ApplyResponse } from "./schemas/registry";
 import { router } from "./context";
 
@@ -64,7 +64,7 @@ applyRoutes.openapi(
     summary: "Rebuild the registry snapshot from D1 under a new version",
     middleware: [write] as const,
     request: { query: ProjectQuery },
-    responses: { 200: jsonResponse(RefreshResponse, "Refreshed"), ...commonErrors, ...conflict },
+    responses: { 200: jsonResponse(RefreshResponse, "Refreshed"), ...commonErrors, ...notFound, ...conflict },
   }),
   async (c) => {
     const registry = await c.var.timing.measure("d1", () => refreshRegistry(c.env, c.var.project));

@@ -11,7 +11,7 @@ export const configRoutes = router();
 const HealthResponse = z.object({ status: z.literal("ok"), time: z.string() }).openapi("Health");
 
 healthRoutes.openapi(
-  createRoute({ method: "get", path: "/health", tags: ["system"], summary: "Liveness (no auth)", responses: { 200: jsonResponse(HealthResponse, "Alive") } }),
+  createRoute({ method: "get", path: "/health", tags: ["system"], summary: "Liveness (no auth)", security: [], responses: { 200: jsonResponse(HealthResponse, "Alive") } }),
   (c) => c.json({ status: "ok" as const, time: new Date().toISOString() }, 200),
 );
 

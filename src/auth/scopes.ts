@@ -39,8 +39,12 @@ export function scopesFromClaims(claims: Record<string, unknown>): Set<string> {
   return scopes;
 }
 
-/** The `projects` claim: an array of names, or absent for all projects. */
+/**
+ * The `projects` claim: absent means every project; an array names the
+ * projects; anything else (a malformed claim) allows no project at all.
+ */
 export function projectsFromClaims(claims: Record<string, unknown>): string[] | null {
-  if (!Array.isArray(claims.projects)) return null;
+  if (claims.projects === undefined) return null;
+  if (!Array.isArray(claims.projects)) return [];
   return claims.projects.filter((p): p is string => typeof p === "string");
 }

@@ -4,6 +4,7 @@
  * Pure; the caller checks the result with `assertRegistryConsistent` and
  * writes it, or returns the plan alone on a dry run.
  */
+import { invalid } from "../errors";
 import { assertDeletable } from "./registry-rules";
 import { OBJECT_KINDS, type ObjectKind, type RegistryContents } from "./registry-model";
 
@@ -44,7 +45,10 @@ export function planApply(current: RegistryContents, incoming: RegistryContents,
   for (const kind of OBJECT_KINDS) {
     const existing = new Map<string, unknown>(current[kind].map((o) => [o.name, o]));
     const merged = new Map<string, unknown>(replace ? [] : existing);
+    const given = new Set<string>();
     for (const obj of incoming[kind]) {
+      if (given.has(obj.name)) throw invalid(`${kind} '${obj.name}' is given twice in one apply`, { kind, name: obj.name });
+      given.add(obj.name);
       const before = existing.get(obj.name);
       if (!before) plan.create.push({ kind, name: obj.name });
       else if (canonicalJson(before) !== canonicalJson(obj)) plan.update.push({ kind, name: obj.name });

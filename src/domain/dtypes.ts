@@ -3,6 +3,7 @@
  * against them. Pure: used by apply (are dtypes known), push and ingest
  * (is this value of that dtype).
  */
+import { parseTimestamp } from "./timestamps";
 export const SCALAR_DTYPES = ["int32", "int64", "float32", "float64", "string", "bool", "bytes", "unix_timestamp"] as const;
 export type ScalarDtype = (typeof SCALAR_DTYPES)[number];
 /** A scalar dtype or `array<scalar>`. */
@@ -29,7 +30,7 @@ function normalizeScalar(raw: string): ScalarDtype | undefined {
  */
 export function normalizeDtype(raw: string): Dtype | undefined {
   const trimmed = raw.trim();
-  const arrayMatch = /^array\s*[<(]\s*(.+?)\s*[>)]$/i.exec(trimmed) ?? /^(.+?)\[\]$/.exec(trimmed);
+  const arrayMatch = /^array\s*<\s*(.+?)\s*>$/i.exec(trimmed) ?? /^array\s*\(\s*(.+?)\s*\)$/i.exec(trimmed) ?? /^(.+?)\[\]$/.exec(trimmed);
   if (arrayMatch) {
     const inner = normalizeScalar(arrayMatch[1]);
     return inner ? (`array<${inner}>` as Dtype) : undefined;
@@ -42,6 +43,9 @@ export function normalizeValueType(raw: string): ValueType | undefined {
   return (VALUE_TYPES as readonly string[]).includes(upper) ? (upper as ValueType) : undefined;
 }
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const FLOAT32_MAX = 3.4028234663852886e38;
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
@@ -53,9 +57,14 @@ function scalarProblem(dtype: ScalarDtype, value: unknown): string | undefined {
       return undefined;
     case "int64":
       if (typeof value === "number" && Number.isSafeInteger(value)) return undefined;
-      if (typeof value === "string" && /^-?\d{1,19}$/.test(value)) return undefined;
+      if (typeof value === "string" && /^-?\d{1,19}$/.test(value)) {
+        const n = BigInt(value);
+        return n >= INT64_MIN && n <= INT64_MAX ? undefined : "integer out of int64 range";
+      }
       return "expected an integer (a JSON number within ±2^53, or a decimal string)";
     case "float32":
+      if (typeof value !== "number" || !Number.isFinite(value)) return "expected a finite number";
+      return Math.abs(value) <= FLOAT32_MAX ? undefined : "number out of float32 range";
     case "float64":
       return typeof value === "number" && Number.isFinite(value) ? undefined : "expected a finite number";
     case "string":
@@ -63,11 +72,9 @@ function scalarProblem(dtype: ScalarDtype, value: unknown): string | undefined {
     case "bool":
       return typeof value === "boolean" ? undefined : "expected true or false";
     case "bytes":
-      return typeof value === "string" && /^[A-Za-z0-9+/]*={0,2}$/.test(value) ? undefined : "expected base64-encoded bytes";
+      return typeof value === "string" && value.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(value) ? undefined : "expected base64-encoded bytes";
     case "unix_timestamp":
-      if (typeof value === "number" && Number.isFinite(value)) return undefined;
-      if (typeof value === "string" && !Number.isNaN(Date.parse(value))) return undefined;
-      return "expected an RFC 3339 timestamp or epoch seconds";
+      return parseTimestamp(value) === undefined ? "expected an RFC 3339 timestamp or epoch seconds" : undefined;
   }
 }
 

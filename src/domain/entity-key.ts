@@ -19,12 +19,23 @@ const INT_RANGES: Record<"INT32" | "INT64", [bigint, bigint]> = {
   INT64: [-(2n ** 63n), 2n ** 63n - 1n],
 };
 
+/** Percent-encoding, or undefined for text that is not well-formed Unicode (a lone surrogate). */
+function percentEncode(value: string): string | undefined {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}
+
 /** One typed key part, or a reason it cannot be one. */
 export function encodeKeyValue(type: ValueType, value: unknown): { ok: true; part: string } | { ok: false; reason: string } {
   switch (type) {
-    case "STRING":
+    case "STRING": {
       if (typeof value !== "string") return { ok: false, reason: "expected a string" };
-      return { ok: true, part: `s:${encodeURIComponent(value)}` };
+      const encoded = percentEncode(value);
+      return encoded === undefined ? { ok: false, reason: "expected well-formed Unicode text" } : { ok: true, part: `s:${encoded}` };
+    }
     case "BYTES":
       if (typeof value !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) return { ok: false, reason: "expected base64 bytes" };
       return { ok: true, part: `b:${encodeURIComponent(value)}` };

@@ -60,5 +60,7 @@ export async function deleteFromRegistry(
 export async function refreshRegistry(env: RegistryBindings, project: string): Promise<CompiledRegistry> {
   const at = new Date().toISOString();
   const stored = await loadRegistry(registryDb(env.DB), project);
+  // Refreshing a project that was never applied would create it (a typo would stick).
+  if (stored.version === 0) throw new LarderError("PROJECT_NOT_FOUND", `Project '${project}' has no registry: apply definitions first`, { project });
   return commit(env, project, stored.version, stored.contents, stored.contents, at);
 }
