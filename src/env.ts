@@ -5,6 +5,8 @@ import type { Timing } from "./http/timing";
 export type Bindings = Cloudflare.Env & {
   /** HS256 secret for bearer tokens (`.dev.vars` locally, `wrangler secret put` in production). */
   AUTH_JWT_SECRET?: string;
+  /** HMAC key for export download links; AUTH_JWT_SECRET when unset. */
+  EXPORT_SIGNING_SECRET?: string;
 };
 
 export interface AppEnv {

@@ -1,20 +1,16 @@
 /**
- * Worker entry. `fetch` serves the API. `queue` and `scheduled` are not built
- * yet (materialization, offline writes and cron land with their issues): they
- * log what they received and acknowledge it, so nothing retries forever.
+ * Worker entry: `fetch` serves the API, `queue` routes batches to their
+ * consumers (src/queues.ts), `scheduled` runs the cron work.
  */
 import { buildApp } from "./app";
 import type { Bindings } from "./env";
+import { routeQueueBatch } from "./queues";
 
 const app = buildApp();
 
 export default {
   fetch: app.fetch,
-
-  async queue(batch: MessageBatch<unknown>, _env: Bindings, _ctx: ExecutionContext): Promise<void> {
-    console.warn(`queue ${batch.queue}: ${batch.messages.length} message(s) received; no consumer is built yet, acknowledging`);
-    batch.ackAll();
-  },
+  queue: routeQueueBatch,
 
   async scheduled(controller: ScheduledController, _env: Bindings, _ctx: ExecutionContext): Promise<void> {
     console.warn(`cron ${controller.cron}: no scheduled work is built yet`);

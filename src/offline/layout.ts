@@ -1,0 +1,103 @@
+/**
+ * Where offline data lives in the bound R2 bucket (OFFLINE_STORE). Pure.
+ *
+ * - Files Larder writes: `offline/<project>/<source>/date=YYYY-MM-DD/<id>.parquet`,
+ *   hive-partitioned by the UTC date of the rows' event time (a writer splits
+ *   rows by date first: `partitionDate`), with a ULID `<id>` so keys sort by
+ *   creation time and never collide.
+ * - A batch source's `path` names data the user already has. `s3://bucket/p/`,
+ *   `r2://bucket/p/` and `p/` all mean the key prefix `p/` of the bound bucket:
+ *   the scheme and bucket name are dropped, because a Worker reaches exactly
+ *   one bucket through its binding (the bucket name in the path documents
+ *   where the data came from, it does not select a bucket). A path ending in
+ *   `.parquet` names one object; any other path is a prefix and gets a
+ *   trailing `/`, so `data/x` never matches `data/x2/...`.
+ */
+import { invalid } from "../errors";
+
+export const OFFLINE_ROOT = "offline/";
+
+export interface SourceLocation {
+  /** Key of one object (`kind: "file"`) or a prefix ending in `/` (`kind: "prefix"`). */
+  key: string;
+  kind: "file" | "prefix";
+}
+
+/** Maps a batch source path onto the bound bucket; VALIDATION_ERROR for a path that names nothing usable. */
+export function sourceLocation(path: string): SourceLocation {
+  const raw = path.trim();
+  let rest = raw;
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw);
+  if (scheme) {
+    const name = scheme[1].toLowerCase();
+    if (name !== "s3" && name !== "r2" && name !== "s3a") {
+      throw invalid(`Batch source path '${path}': scheme '${name}://' is not supported; use s3://bucket/prefix/, r2://bucket/prefix/ or a bare prefix/`, { path });
+    }
+    const afterScheme = raw.slice(scheme[0].length);
+    const slash = afterScheme.indexOf("/");
+    rest = slash < 0 ? "" : afterScheme.slice(slash + 1);
+  }
+  const segments = rest.split("/").filter((s) => s !== "");
+  if (segments.length === 0) throw invalid(`Batch source path '${path}' names no prefix inside the bucket; add one, e.g. s3://bucket/features/`, { path });
+  if (segments.some((s) => s === "." || s === "..")) throw invalid(`Batch source path '${path}' may not contain '.' or '..' segments`, { path });
+  const key = segments.join("/");
+  return /\.parquet$/i.test(key) ? { key, kind: "file" } : { key: `${key}/`, kind: "prefix" };
+}
+
+function segment(kind: string, value: string): string {
+  if (!value || value.includes("/") || value === "." || value === "..") throw invalid(`${kind} '${value}' cannot be part of an R2 key`, { [kind]: value });
+  return value;
+}
+
+/** `offline/<project>/<source>/`: every file Larder wrote for one source. */
+export function sourcePrefix(project: string, source: string): string {
+  return `${OFFLINE_ROOT}${segment("project", project)}/${segment("source", source)}/`;
+}
+
+/** UTC date `YYYY-MM-DD` of an epoch-ms timestamp: the partition a row belongs to. */
+export function partitionDate(epochMs: number): string {
+  if (!Number.isFinite(epochMs)) throw invalid("Cannot partition a row without a valid event timestamp", { event_timestamp: epochMs });
+  return new Date(epochMs).toISOString().slice(0, 10);
+}
+
+/** `offline/<project>/<source>/date=YYYY-MM-DD/<id>.parquet`. */
+export function partitionFileKey(project: string, source: string, date: string, id: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw invalid(`Partition date '${date}' is not YYYY-MM-DD`, { date });
+  return `${sourcePrefix(project, source)}date=${date}/${segment("id", id)}.parquet`;
+}
+
+/** The partition date of a key (`.../date=YYYY-MM-DD/...`), so listings can be pruned by date; undefined when absent. */
+export function keyPartitionDate(key: string): string | undefined {
+  return /(?:^|\/)date=(\d{4}-\d{2}-\d{2})\//.exec(key)?.[1];
+}
+
+const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/**
+ * A ULID: 26 Crockford base-32 characters, 48 bits of milliseconds then 80
+ * random bits, so ids sort by creation time (to the millisecond).
+ */
+export function newFileId(now: number = Date.now(), random: Uint8Array = crypto.getRandomValues(new Uint8Array(10))): string {
+  if (!Number.isInteger(now) || now < 0 || now >= 2 ** 48) throw invalid("ULID time must be a non-negative integer below 2^48 ms", { now });
+  if (random.length !== 10) throw invalid("ULID randomness must be 10 bytes", { bytes: random.length });
+  let time = "";
+  let t = now;
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  // 80 random bits = 16 characters of 5 bits, read from the bytes most-significant first.
+  let rand = "";
+  let acc = 0;
+  let bits = 0;
+  for (const byte of random) {
+    acc = (acc << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      rand += CROCKFORD[(acc >> bits) & 31];
+    }
+    acc &= (1 << bits) - 1;
+  }
+  return time + rand;
+}

@@ -1,0 +1,63 @@
+/**
+ * The OFFLINE_WRITES consumer: pushed rows become Parquet files under the
+ * push source's batch source (one file per source and UTC date per batch),
+ * recorded in the manifest. A group that fails is retried with backoff and,
+ * after its retries, dead-lettered; rows are never dropped. File names derive
+ * from the message ids, so a retried batch overwrites its own earlier
+ * attempt instead of adding a copy.
+ */
+import type { OfflineWriteMessage } from "../online/offline-forward";
+import { registryDb } from "../registry/d1-registry";
+import { currentRegistry } from "../registry/snapshot";
+import { appendRows } from "./offline-store";
+import { CREATED_TIMESTAMP, EVENT_TIMESTAMP, type OfflineRow } from "./parquet";
+import { sourceSchema, type SourceSchema } from "./source-schema";
+import { parseTimestamp } from "../domain/timestamps";
+
+export interface OfflineWritesEnv {
+  DB: D1Database;
+  OFFLINE_STORE: R2Bucket;
+  REGISTRY_CACHE: KVNamespace;
+}
+
+async function digest(text: string): Promise<string> {
+  const bytes = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return [...bytes.slice(0, 10)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Pushed rows as offline rows; unix_timestamp values become epoch ms (the API's numbers are seconds). */
+function toOfflineRows(messages: readonly Message<OfflineWriteMessage>[], schema: SourceSchema): OfflineRow[] {
+  const timestampFeatures = schema.features.filter((f) => f.dtype === "unix_timestamp").map((f) => f.name);
+  const rows: OfflineRow[] = [];
+  for (const message of messages) {
+    for (const row of message.body.rows) {
+      const features = { ...row.features };
+      for (const name of timestampFeatures) if (features[name] !== undefined && features[name] !== null) features[name] = parseTimestamp(features[name]) ?? null;
+      rows.push({ ...row.keys, ...features, [EVENT_TIMESTAMP]: row.event_ts, [CREATED_TIMESTAMP]: row.created_ts });
+    }
+  }
+  return rows;
+}
+
+export async function consumeOfflineWrites(batch: MessageBatch<OfflineWriteMessage>, env: OfflineWritesEnv): Promise<void> {
+  const groups = new Map<string, Message<OfflineWriteMessage>[]>();
+  for (const message of batch.messages) {
+    const key = `${message.body.project}\u0000${message.body.source}`;
+    (groups.get(key) ?? groups.set(key, []).get(key)!).push(message);
+  }
+  const deps = { bucket: env.OFFLINE_STORE, db: registryDb(env.DB) };
+  for (const messages of groups.values()) {
+    const { project, source } = messages[0].body;
+    try {
+      // Read the registry fresh: a consumer runs rarely and must see the latest schema.
+      const registry = await currentRegistry(env.REGISTRY_CACHE, project, 0);
+      const schema = sourceSchema(registry, source);
+      const batchId = await digest(messages.map((m) => m.id).sort().join(","));
+      await appendRows(deps, project, schema, toOfflineRows(messages, schema), "push", (date) => `push-${date}-${batchId}`);
+      for (const m of messages) m.ack();
+    } catch (err) {
+      console.error(`offline write of ${messages.length} message(s) for ${project}/${source} failed (attempt ${messages[0].attempts}): ${(err as Error).message}`);
+      for (const m of messages) m.retry({ delaySeconds: Math.min(300, 10 * 2 ** (m.attempts - 1)) });
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import worker from "../../src/index";
+import { offlineMessages, type OfflineWriteMessage } from "../../src/online/offline-forward";
+import { validatePushRows, pushTarget } from "../../src/online/push";
+import { currentRegistry } from "../../src/registry/snapshot";
+import { registryDb } from "../../src/registry/d1-registry";
+import { readRows } from "../../src/offline/offline-store";
+import { sourceSchema } from "../../src/offline/source-schema";
+import { DEAD_LETTER_PREFIX } from "../../src/offline/dead-letters";
+import { applyDemo } from "./fixtures";
+
+const T = Date.parse("2024-06-30T15:45:23Z");
+
+async function messagesFor(rows: unknown[]): Promise<OfflineWriteMessage[]> {
+  const registry = await currentRegistry(env.REGISTRY_CACHE, "ai_etl", 0);
+  const target = pushTarget(registry, "customer_realtime_updates");
+  const { accepted, errors } = validatePushRows(registry, target, rows, Date.now());
+  expect(errors).toEqual([]);
+  return offlineMessages("ai_etl", "customer_realtime_batch", "push_test", accepted);
+}
+
+async function deliver(queue: string, bodies: OfflineWriteMessage[], ids = bodies.map((_, i) => `msg-${i}`), attempts = 1) {
+  const batch = createMessageBatch<OfflineWriteMessage>(queue, bodies.map((body, i) => ({ id: ids[i], timestamp: new Date(), attempts, body })));
+  const ctx = createExecutionContext();
+  await worker.queue(batch as MessageBatch<unknown>, env, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+async function storedRows() {
+  const registry = await currentRegistry(env.REGISTRY_CACHE, "ai_etl", 0);
+  const schema = sourceSchema(registry, "customer_realtime_batch");
+  return readRows({ bucket: env.OFFLINE_STORE, db: registryDb(env.DB) }, "ai_etl", schema, { features: ["cart_value", "items_in_cart", "last_login_timestamp"] });
+}
+
+beforeEach(async () => {
+  await applyDemo();
+});
+
+describe("OFFLINE_WRITES consumer", () => {
+  it("turns pushed rows into date-partitioned Parquet under the batch source, recorded in the manifest", async () => {
+    const bodies = await messagesFor([
+      { customer_id: "cust_1", event_timestamp: "2024-06-30T15:45:23Z", features: { cart_value: 156.5, items_in_cart: 4, last_login_timestamp: "2024-06-30T15:45:23Z" } },
+      { customer_id: "cust_2", event_timestamp: "2024-07-01T08:00:00Z", created_timestamp: "2024-07-01T08:00:01Z", features: { cart_value: 89.99 } },
+    ]);
+    const result = await deliver("larder-offline-writes", bodies);
+    expect(result.explicitAcks).toEqual(["msg-0"]);
+    expect(result.retryMessages).toEqual([]);
+
+    const files = await env.DB.prepare("SELECT path, rows, min_event_ts, max_event_ts, origin FROM offline_files ORDER BY path").all();
+    expect(files.results).toHaveLength(2);
+    expect(files.results[0]).toMatchObject({ rows: 1, min_event_ts: T, max_event_ts: T, origin: "push" });
+    expect(String(files.results[0].path)).toMatch(/^offline\/ai_etl\/customer_realtime_batch\/date=2024-06-30\/.+\.parquet$/);
+    expect(String(files.results[1].path)).toMatch(/date=2024-07-01\//);
+
+    const read = await storedRows();
+    expect(read.numRows).toBe(2);
+    expect(read.columns.customer_id).toEqual(["cust_1", "cust_2"]);
+    expect(read.columns.event_timestamp).toEqual([T, Date.parse("2024-07-01T08:00:00Z")]);
+    expect(read.columns.created_timestamp).toEqual([null, Date.parse("2024-07-01T08:00:01Z")]);
+    expect(read.columns.cart_value).toEqual([156.5, 89.99]);
+    expect(read.columns.items_in_cart).toEqual([4, null]);
+  });
+
+  it("a redelivered batch overwrites its own file instead of duplicating rows", async () => {
+    const bodies = await messagesFor([{ customer_id: "cust_1", event_timestamp: "2024-06-30T15:45:23Z", features: { cart_value: 1 } }]);
+    await deliver("larder-offline-writes", bodies, ["same-id"]);
+    await deliver("larder-offline-writes", bodies, ["same-id"], 2);
+    expect((await storedRows()).numRows).toBe(1);
+    expect((await env.OFFLINE_STORE.list({ prefix: "offline/" })).objects).toHaveLength(1);
+  });
+
+  it("retries the messages of a group that fails, writing nothing", async () => {
+    const bodies = await messagesFor([{ customer_id: "cust_1", event_timestamp: "2024-06-30T15:45:23Z", features: { cart_value: 1 } }]);
+    const broken = bodies.map((b) => ({ ...b, source: "no_such_source" }));
+    const result = await deliver("larder-offline-writes", [...broken, ...bodies], ["bad", "good"]);
+    expect(result.retryMessages).toEqual([{ msgId: "bad" }]);
+    expect(result.explicitAcks).toEqual(["good"]);
+    expect((await storedRows()).numRows).toBe(1);
+  });
+
+  it("parks dead-lettered rows in R2 rather than dropping them", async () => {
+    const bodies = await messagesFor([{ customer_id: "cust_9", event_timestamp: "2024-06-30T15:45:23Z", features: { cart_value: 9 } }]);
+    const result = await deliver("larder-offline-writes-dlq", bodies, ["dead-1"], 6);
+    expect(result.explicitAcks).toEqual(["dead-1"]);
+    const parked = await env.OFFLINE_STORE.get(`${DEAD_LETTER_PREFIX}dead-1.json`);
+    const body = (await parked!.json()) as { body: OfflineWriteMessage };
+    expect(body.body.rows[0]).toMatchObject({ keys: { customer_id: "cust_9" }, features: { cart_value: 9 } });
+  });
+});
