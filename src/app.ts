@@ -15,6 +15,7 @@ import { registryRoutes } from "./api/registry-routes";
 import { applyRoutes } from "./api/apply-routes";
 import { onlineRoutes } from "./api/online-routes";
 import { pushRoutes } from "./api/push-routes";
+import { feastRoutes } from "./api/feast-routes";
 
 export const API_BASE = "/api/v1/features";
 
@@ -45,6 +46,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
     security: [{ bearerAuth: [] }],
   });
   api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+  api.route("/", feastRoutes); // Feast-compatible: /feast/health is open, the rest authenticate inside the router
   // Everything below needs a valid bearer token.
   api.use("*", authenticate());
   api.route("/", configRoutes);
