@@ -15,7 +15,10 @@ import { registryRoutes } from "./api/registry-routes";
 import { applyRoutes } from "./api/apply-routes";
 import { onlineRoutes } from "./api/online-routes";
 import { pushRoutes } from "./api/push-routes";
+import { ingestRoutes } from "./api/ingest-routes";
 import { feastRoutes } from "./api/feast-routes";
+import { exportRoutes, historicalRoutes } from "./api/historical-routes";
+import { materializeRoutes } from "./api/materialize-routes";
 
 export const API_BASE = "/api/v1/features";
 
@@ -46,6 +49,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
     security: [{ bearerAuth: [] }],
   });
   api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+  api.route("/", exportRoutes); // signed links: no bearer token
   api.route("/", feastRoutes); // Feast-compatible: /feast/health is open, the rest authenticate inside the router
   // Everything below needs a valid bearer token.
   api.use("*", authenticate());
@@ -54,6 +58,9 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   api.route("/", applyRoutes);
   api.route("/", onlineRoutes);
   api.route("/", pushRoutes);
+  api.route("/", historicalRoutes);
+  api.route("/", materializeRoutes);
+  api.route("/", ingestRoutes);
   app.route(API_BASE, api);
 
   app.notFound((c) => {

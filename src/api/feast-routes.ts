@@ -50,7 +50,7 @@ export const feastRoutes = router();
 feastRoutes.onError(feastErrorHandler);
 
 /** Reads the body as JSON whatever Content-Type says (or omits), as FastAPI does for Feast's clients. */
-function bodyAsJson(): MiddlewareHandler<AppEnv> {
+export function bodyAsJson(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.req.header("content-type") !== "application/json") {
       const headers = new Headers(c.req.raw.headers);

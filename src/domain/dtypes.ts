@@ -74,7 +74,7 @@ function scalarProblem(dtype: ScalarDtype, value: unknown): string | undefined {
     case "bytes":
       return typeof value === "string" && value.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(value) ? undefined : "expected base64-encoded bytes";
     case "unix_timestamp":
-      return parseTimestamp(value) === undefined ? "expected an RFC 3339 timestamp or epoch seconds" : undefined;
+      return parseTimestamp(value) === undefined ? "expected an RFC 3339 timestamp or epoch seconds, within the years 0001-9999" : undefined;
   }
 }
 

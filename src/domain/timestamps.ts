@@ -6,16 +6,24 @@
 const HAS_ZONE = /(Z|[+-]\d{2}:?\d{2})$/i;
 const ISO_LIKE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
-/** Epoch milliseconds, or undefined when `value` is not a timestamp. */
+/** Years 0001 to 9999: what RFC 3339 and Parquet timestamps can hold. */
+const MIN_MS = -62135596800000;
+const MAX_MS = 253402300799999;
+
+function inRange(ms: number): number | undefined {
+  return ms >= MIN_MS && ms <= MAX_MS ? ms : undefined;
+}
+
+/** Epoch milliseconds, or undefined when `value` is not a timestamp (or outside years 0001-9999). */
 export function parseTimestamp(value: unknown): number | undefined {
-  if (typeof value === "number") return Number.isFinite(value) ? Math.round(value * 1000) : undefined;
+  if (typeof value === "number") return Number.isFinite(value) ? inRange(Math.round(value * 1000)) : undefined;
   if (typeof value !== "string" || !ISO_LIKE.test(value.trim())) return undefined;
   let text = value.trim().replace(" ", "T");
   // Keep milliseconds: JavaScript dates do not hold more precision.
   text = text.replace(/(\.\d{3})\d+/, "$1");
   if (!HAS_ZONE.test(text) && text.includes("T")) text += "Z";
   const ms = Date.parse(text.includes("T") ? text : `${text}T00:00:00Z`);
-  return Number.isNaN(ms) ? undefined : ms;
+  return Number.isNaN(ms) ? undefined : inRange(ms);
 }
 
 /** RFC 3339 in UTC with a `Z`, as every response writes timestamps. */

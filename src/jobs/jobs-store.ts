@@ -113,3 +113,12 @@ function parseJobRow(row: Record<string, unknown>): Job {
   const json = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
   return { ...(row as unknown as Job), spec: json(row.spec), result: json(row.result), errors: json(row.errors) ?? [] };
 }
+
+/** Adds tasks to a running job (a task that fans out); re-adding the same ids changes nothing. */
+export async function addTasks(d1: D1Database, jobId: string, taskIds: readonly string[]): Promise<void> {
+  if (taskIds.length === 0) return;
+  const now = new Date().toISOString();
+  const statements = taskIds.map((id) => d1.prepare("INSERT OR IGNORE INTO job_tasks (job_id, task_id, status, attempts, rows_read, rows_written, updated_at) VALUES (?, ?, 'queued', 0, 0, 0, ?)").bind(jobId, id, now));
+  statements.push(d1.prepare("UPDATE jobs SET tasks_total = (SELECT COUNT(*) FROM job_tasks WHERE job_id = ?) WHERE id = ?").bind(jobId, jobId));
+  await d1.batch(statements);
+}

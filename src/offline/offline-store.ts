@@ -47,20 +47,28 @@ export async function appendRows(deps: OfflineDeps, project: string, schema: Sou
   const columns = offlineColumns(schema.joinKeys, schema.features);
   const now = new Date().toISOString();
   const files: ManifestFile[] = [];
-  for (const [date, part] of byDate) {
-    const bytes = writeParquet(columns, part, { metadata: { "larder.source": schema.source.name, "larder.origin": origin } });
-    const path = `${prefix}date=${date}/${fileId(date)}.parquet`;
-    await deps.bucket.put(path, bytes, { httpMetadata: { contentType: "application/vnd.apache.parquet" } });
-    let min = Infinity;
-    let max = -Infinity;
-    for (const row of part) {
-      const ts = row[EVENT_TIMESTAMP] as number;
-      if (ts < min) min = ts;
-      if (ts > max) max = ts;
+  const written: string[] = [];
+  try {
+    for (const [date, part] of byDate) {
+      const bytes = writeParquet(columns, part, { metadata: { "larder.source": schema.source.name, "larder.origin": origin } });
+      const path = `${prefix}date=${date}/${fileId(date)}.parquet`;
+      await deps.bucket.put(path, bytes, { httpMetadata: { contentType: "application/vnd.apache.parquet" } });
+      written.push(path);
+      let min = Infinity;
+      let max = -Infinity;
+      for (const row of part) {
+        const ts = row[EVENT_TIMESTAMP] as number;
+        if (ts < min) min = ts;
+        if (ts > max) max = ts;
+      }
+      files.push({ project, source: schema.source.name, path, rows: part.length, bytes: bytes.byteLength, min_event_ts: min, max_event_ts: max, timestamp_column: EVENT_TIMESTAMP, created_column: CREATED_TIMESTAMP, origin, created_at: now });
     }
-    files.push({ project, source: schema.source.name, path, rows: part.length, bytes: bytes.byteLength, min_event_ts: min, max_event_ts: max, timestamp_column: EVENT_TIMESTAMP, created_column: CREATED_TIMESTAMP, origin, created_at: now });
+    await recordFiles(deps.db, files);
+  } catch (err) {
+    // Objects written before the failure would otherwise be adopted by a later scan.
+    await Promise.allSettled(written.map((path) => deps.bucket.delete(path)));
+    throw err;
   }
-  await recordFiles(deps.db, files);
   return files;
 }
 
@@ -69,6 +77,8 @@ export interface ReadRowsOptions {
   features: readonly string[];
   minTs?: number;
   maxTs?: number;
+  /** Only these files (R2 keys) of the manifest, e.g. one task's group. */
+  files?: readonly string[];
   /** Keeps row `i` of a file's table (e.g. only one shard's keys); all rows when absent. */
   keep?: (table: Record<string, unknown[]>, i: number) => boolean;
 }
@@ -83,7 +93,8 @@ export interface SourceRows {
 
 /** The source's rows within [minTs, maxTs], oldest file first (a later file wins full ties in the join). */
 export async function readRows(deps: OfflineDeps, project: string, schema: SourceSchema, options: ReadRowsOptions): Promise<SourceRows> {
-  const files = await filesOverlapping(deps.db, project, schema.source.name, options.minTs, options.maxTs);
+  const only = options.files ? new Set(options.files) : null;
+  const files = (await filesOverlapping(deps.db, project, schema.source.name, options.minTs, options.maxTs)).filter((f) => !only || only.has(f.path));
   const keyNames = schema.joinKeys.map((k) => k.name);
   const out: Record<string, unknown[]> = Object.fromEntries([...keyNames, EVENT_TIMESTAMP, CREATED_TIMESTAMP, ...options.features].map((c) => [c, []]));
   let rowsScanned = 0;

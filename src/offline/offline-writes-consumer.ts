@@ -27,12 +27,13 @@ async function digest(text: string): Promise<string> {
 
 /** Pushed rows as offline rows; unix_timestamp values become epoch ms (the API's numbers are seconds). */
 function toOfflineRows(messages: readonly Message<OfflineWriteMessage>[], schema: SourceSchema): OfflineRow[] {
-  const timestampFeatures = schema.features.filter((f) => f.dtype === "unix_timestamp").map((f) => f.name);
+  const timestampFeatures = schema.features.filter((f) => f.dtype === "unix_timestamp" || f.dtype === "array<unix_timestamp>").map((f) => f.name);
+  const toMs = (v: unknown): unknown => (Array.isArray(v) ? v.map(toMs) : v === null || v === undefined ? v : (parseTimestamp(v) ?? null));
   const rows: OfflineRow[] = [];
   for (const message of messages) {
     for (const row of message.body.rows) {
       const features = { ...row.features };
-      for (const name of timestampFeatures) if (features[name] !== undefined && features[name] !== null) features[name] = parseTimestamp(features[name]) ?? null;
+      for (const name of timestampFeatures) features[name] = toMs(features[name]);
       rows.push({ ...row.keys, ...features, [EVENT_TIMESTAMP]: row.event_ts, [CREATED_TIMESTAMP]: row.created_ts });
     }
   }

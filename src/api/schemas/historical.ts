@@ -1,0 +1,55 @@
+/** Schemas of historical retrieval, its jobs and export downloads. */
+import { z } from "@hono/zod-openapi";
+
+export const HistoricalRequest = z
+  .object({
+    feature_service: z.string().optional().openapi({ example: "customer_features_v1" }),
+    entity_df: z
+      .record(z.string(), z.array(z.unknown()))
+      .openapi({ description: "Columnar: join keys, event_timestamp, and any label columns (carried through)", example: { customer_id: ["cust_001"], event_timestamp: ["2024-01-15T10:00:00Z"] } }),
+    features: z.array(z.string()).optional().openapi({ example: ["customer:age", "transactions:total_count_30d"] }),
+    full_feature_names: z.boolean().default(false),
+    async: z.boolean().default(false).openapi({ description: "Run as a job (202); larger requests always do" }),
+  })
+  .openapi("HistoricalRequest");
+
+const Metadata = z.object({
+  rows_count: z.number().int(),
+  features_count: z.number().int(),
+  processing_time_ms: z.number(),
+  timings: z.object({ read_ms: z.number(), join_ms: z.number(), write_ms: z.number() }),
+  rows_scanned: z.number().int().openapi({ description: "Offline rows read from Parquet" }),
+  files_read: z.number().int(),
+});
+
+export const HistoricalResponse = z
+  .object({
+    feature_service: z.string().optional(),
+    data: z.array(z.record(z.string(), z.unknown())),
+    truncated: z.boolean().openapi({ description: "true when data holds only the first rows; the export has all" }),
+    metadata: Metadata,
+    download_url: z.string().openapi({ description: "Signed HTTPS link to the Parquet file; no bearer token needed" }),
+    download_expires_at: z.string(),
+    storage_uri: z.string(),
+    export_id: z.string(),
+  })
+  .openapi("HistoricalResponse");
+
+export const HistoricalJobAccepted = z
+  .object({ job_id: z.string(), status: z.string(), status_url: z.string(), rows_count: z.number().int(), shards: z.number().int() })
+  .openapi("HistoricalJobAccepted");
+
+export const HistoricalJobStatus = z
+  .object({
+    job_id: z.string(),
+    status: z.enum(["queued", "in_progress", "completed", "failed"]),
+    progress: z.object({ tasks_done: z.number().int(), tasks_total: z.number().int(), fraction: z.number() }),
+    rows_count: z.number().int(),
+    download_url: z.string().nullable(),
+    download_expires_at: z.string().nullable(),
+    storage_uri: z.string().nullable(),
+    errors: z.array(z.object({ task: z.string(), reason: z.string() })),
+    created_at: z.string(),
+    completed_at: z.string().nullable(),
+  })
+  .openapi("HistoricalJobStatus");
