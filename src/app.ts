@@ -19,6 +19,7 @@ import { ingestRoutes } from "./api/ingest-routes";
 import { feastRoutes } from "./api/feast-routes";
 import { exportRoutes, historicalRoutes } from "./api/historical-routes";
 import { materializeRoutes } from "./api/materialize-routes";
+import { feastMaterializeRoutes } from "./api/feast-materialize-routes";
 
 export const API_BASE = "/api/v1/features";
 
@@ -50,6 +51,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   });
   api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   api.route("/", exportRoutes); // signed links: no bearer token
+  api.route("/", feastMaterializeRoutes);
   api.route("/", feastRoutes); // Feast-compatible: /feast/health is open, the rest authenticate inside the router
   // Everything below needs a valid bearer token.
   api.use("*", authenticate());

@@ -5,6 +5,7 @@
 import { buildApp } from "./app";
 import type { Bindings } from "./env";
 import { routeQueueBatch } from "./queues";
+import { runCron } from "./materialize/cron";
 
 const app = buildApp();
 
@@ -12,7 +13,7 @@ export default {
   fetch: app.fetch,
   queue: routeQueueBatch,
 
-  async scheduled(controller: ScheduledController, _env: Bindings, _ctx: ExecutionContext): Promise<void> {
-    console.warn(`cron ${controller.cron}: no scheduled work is built yet`);
+  async scheduled(controller: ScheduledController, env: Bindings, ctx: ExecutionContext): Promise<void> {
+    ctx.waitUntil(runCron(env, controller.scheduledTime));
   },
 } satisfies ExportedHandler<Bindings>;

@@ -379,3 +379,20 @@ describe("the Feast routes in GET /openapi.json", () => {
     expect(Object.keys(doc.paths["/feast/push"].post.responses ?? {})).toContain("422");
   });
 });
+
+describe("feast/materialize and feast/materialize-incremental", () => {
+  it("start jobs with Feast's request shapes, need the materialize scope, and answer errors in Feast's form", async () => {
+    const { applyDemo: apply } = await import("./fixtures");
+    await apply();
+    const started = await expectStatus(call("POST", "/feast/materialize", { body: { start_ts: "2024-06-01T00:00:00", end_ts: "2024-06-30T23:59:59", feature_views: ["customer"] } }), 200);
+    expect(started).toMatchObject({ feature_views: ["customer"], time_range: { start: "2024-06-01T00:00:00.000Z", end: "2024-06-30T23:59:59.000Z" } });
+    const status = await expectStatus(call("GET", `/materialization-status/${started.materialization_id}`), 200);
+    expect(status.status).toBe("completed"); // nothing in that window
+    const incremental = await expectStatus(call("POST", "/feast/materialize-incremental", { body: { end_ts: "2024-07-01T00:00:00", feature_views: ["customer"] } }), 200);
+    expect(incremental.time_range.start).toBe("2024-06-30T23:59:59.001Z");
+    const denied = await call("POST", "/feast/materialize", { body: { start_ts: "2024-06-01T00:00:00", end_ts: "2024-06-30T23:59:59" }, token: await token({ scopes: ["online:read"] }) });
+    expect(denied.status).toBe(403);
+    const missing = await feastError(call("POST", "/feast/materialize", { body: { start_ts: "2024-06-01T00:00:00", end_ts: "2024-06-30T23:59:59", feature_views: ["nope"] } }), 404);
+    expect(missing.class).toBe("FeatureViewNotFoundException");
+  });
+});

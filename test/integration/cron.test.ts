@@ -1,0 +1,94 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import worker from "../../src/index";
+import { offlineColumns, writeParquet } from "../../src/offline/parquet";
+import type { TaskMessage } from "../../src/jobs/messages";
+import { call, expectStatus } from "./helpers";
+import { applyDemo } from "./fixtures";
+import { appendHistory, DAY, HOUR } from "./offline-fixtures";
+
+const NOW = Date.now();
+let sent: TaskMessage[] = [];
+const originalSendBatch = env.MATERIALIZE.sendBatch.bind(env.MATERIALIZE);
+
+async function runCron(at = NOW) {
+  const controller = createScheduledController({ scheduledTime: new Date(at), cron: "*/5 * * * *" });
+  const ctx = createExecutionContext();
+  await worker.scheduled(controller, env, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
+async function setMaterializedEnd(view: string, end: number | null) {
+  await env.DB.prepare("UPDATE feature_views SET materialized_end = ? WHERE project = 'ai_etl' AND name = ?").bind(end === null ? null : new Date(end).toISOString(), view).run();
+}
+
+beforeEach(async () => {
+  await applyDemo();
+  sent = [];
+  env.MATERIALIZE.sendBatch = async (messages: Iterable<MessageSendRequest<unknown>>) => {
+    for (const m of messages) sent.push(m.body as TaskMessage);
+    return {} as QueueSendBatchResponse;
+  };
+});
+
+afterEach(() => {
+  env.MATERIALIZE.sendBatch = originalSendBatch;
+});
+
+describe("cron", () => {
+  it("starts incremental materialization only for views whose schedule is due, visible through the status route", async () => {
+    await setMaterializedEnd("customer", NOW - 30 * 60_000); // 1h schedule: not due
+    await setMaterializedEnd("transactions", NOW - 2 * HOUR); // 1h: due
+    await setMaterializedEnd("support", NOW - 2 * HOUR); // 1d: not due
+    await setMaterializedEnd("user", NOW - 2 * DAY); // 1d: due
+    // pipeline and connector (1h) were never materialized: due. customer_realtime has no schedule.
+    await runCron();
+    const jobs = await env.DB.prepare("SELECT id, spec FROM jobs WHERE kind = 'materialize'").all<{ id: string; spec: string }>();
+    expect(jobs.results).toHaveLength(1);
+    const spec = JSON.parse(jobs.results[0].spec);
+    expect(spec.trigger).toBe("cron");
+    expect([...spec.feature_views].sort()).toEqual(["connector", "pipeline", "transactions", "user"]);
+    expect(spec.windows.transactions).toEqual({ start: NOW - 2 * HOUR + 1, end: NOW });
+    const status = await expectStatus(call("GET", `/materialization-status/${jobs.results[0].id}`), 200);
+    // No files in those windows: the job completes at once and the intervals advance.
+    expect(status.status).toBe("completed");
+    await runCron(NOW + 60_000);
+    expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM jobs").first<{ n: number }>())!.n).toBe(1);
+  });
+
+  it("discovers files users drop under a batch source", async () => {
+    await setMaterializedEnd("customer", NOW);
+    const bytes = writeParquet(offlineColumns([{ name: "customer_id", type: "STRING" }], [{ name: "age", dtype: "int32" }]), [{ customer_id: "dropped", event_timestamp: NOW - HOUR, age: 41 }]);
+    const key = "offline/ai_etl/customer_profile_source/date=2026-01-01/from-spark.parquet";
+    await env.OFFLINE_STORE.put(key, bytes);
+    await runCron();
+    const file = await env.DB.prepare("SELECT origin, rows, min_event_ts FROM offline_files WHERE path = ?").bind(key).first();
+    expect(file).toEqual({ origin: "discovered", rows: 1, min_event_ts: NOW - HOUR });
+  });
+
+  it("compacts small files of one date into one, keeping every row", async () => {
+    const day = Date.parse("2024-03-01T00:00:00Z");
+    for (let f = 0; f < 5; f++) await appendHistory("support_source", [{ customer_id: `c${f}`, event_timestamp: day + f * HOUR, ticket_count_90d: f, open_tickets: 0, avg_resolution_hours: 1.5 }]);
+    expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM offline_files WHERE source = 'support_source'").first<{ n: number }>())!.n).toBe(5);
+    await runCron();
+    const files = await env.DB.prepare("SELECT path, rows, origin FROM offline_files WHERE source = 'support_source'").all<{ path: string; rows: number; origin: string }>();
+    expect(files.results).toEqual([{ path: expect.stringContaining("date=2024-03-01/"), rows: 5, origin: "compaction" }]);
+    expect((await env.OFFLINE_STORE.list({ prefix: "offline/ai_etl/support_source/" })).objects).toHaveLength(1);
+    const history = await expectStatus(
+      call("POST", "/historical-features", { body: { features: ["support:ticket_count_90d"], entity_df: { customer_id: ["c0", "c4"], event_timestamp: ["2024-03-01T12:00:00Z", "2024-03-01T12:00:00Z"] } } }),
+      200,
+    );
+    expect(history.data.map((r: { ticket_count_90d: number }) => r.ticket_count_90d)).toEqual([0, 4]);
+  });
+
+  it("deletes expired exports", async () => {
+    await env.OFFLINE_STORE.put("exports/ai_etl/exp_old.parquet", "PAR1");
+    await env.DB.prepare("INSERT INTO exports (id, project, path, rows, bytes, created_at, expires_at) VALUES ('exp_old', 'ai_etl', 'exports/ai_etl/exp_old.parquet', 1, 4, ?, ?)")
+      .bind(new Date(NOW - 9 * DAY).toISOString(), new Date(NOW - DAY).toISOString())
+      .run();
+    await runCron();
+    expect(await env.OFFLINE_STORE.head("exports/ai_etl/exp_old.parquet")).toBeNull();
+    expect(await env.DB.prepare("SELECT id FROM exports").first()).toBeNull();
+  });
+});
