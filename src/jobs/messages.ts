@@ -36,10 +36,8 @@ export interface MaterializeWriteTask {
   job_id: string;
   task_id: string;
   view: string;
-  /** R2 key of the records. */
+  /** R2 key of the chunk's records. */
   records: string;
-  offset: number;
-  count: number;
 }
 
 export type TaskMessage = HistoricalShardTask | HistoricalCombineTask | MaterializeTask | MaterializeWriteTask;

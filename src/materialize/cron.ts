@@ -23,12 +23,15 @@ import { incrementalWindows, startMaterialization } from "./service";
 export const COMPACT_MAX_FILE_BYTES = 1024 * 1024;
 export const COMPACT_MIN_FILES = 4;
 const COMPACT_MAX_ROWS = 200_000;
+/** Intermediate job files older than this are deleted. */
+export const JOB_FILES_RETENTION_MS = 7 * 86_400_000;
 
 export interface CronReport {
   jobs: { project: string; id: string; views: string[] }[];
   discovered: number;
   compacted: { source: string; files: number; into: number }[];
   exportsDeleted: number;
+  jobFilesDeleted: number;
   errors: string[];
 }
 
@@ -73,7 +76,7 @@ async function compactSource(db: RegistryDb, bucket: R2Bucket, registry: Compile
 
 export async function runCron(env: Bindings, now = Date.now()): Promise<CronReport> {
   const db = registryDb(env.DB);
-  const report: CronReport = { jobs: [], discovered: 0, compacted: [], exportsDeleted: 0, errors: [] };
+  const report: CronReport = { jobs: [], discovered: 0, compacted: [], exportsDeleted: 0, jobFilesDeleted: 0, errors: [] };
   const attempt = async (what: string, work: () => Promise<void>) => {
     try {
       await work();
@@ -106,6 +109,12 @@ export async function runCron(env: Bindings, now = Date.now()): Promise<CronRepo
     await Promise.all(expired.map((e) => env.OFFLINE_STORE.delete(e.path)));
     if (expired.length > 0) await db.delete(exportsTable).where(and(inArray(exportsTable.id, expired.map((e) => e.id))));
     report.exportsDeleted = expired.length;
+  });
+  await attempt("clean job files", async () => {
+    // Parked entity_dfs, shard parts and write chunks are only needed while their job runs.
+    const old = (await env.OFFLINE_STORE.list({ prefix: "jobs/", limit: 1000 })).objects.filter((o) => o.uploaded.getTime() < now - JOB_FILES_RETENTION_MS);
+    if (old.length > 0) await env.OFFLINE_STORE.delete(old.map((o) => o.key));
+    report.jobFilesDeleted = old.length;
   });
   console.log(`cron: ${JSON.stringify(report)}`);
   return report;

@@ -45,7 +45,7 @@ interface Latest {
   record: OnlineRecord;
 }
 
-const recordsPath = (project: string, jobId: string, taskId: string) => `jobs/${project}/${jobId}/${taskId}-records.json`;
+const chunkPath = (project: string, jobId: string, taskId: string) => `jobs/${project}/${jobId}/${taskId}.json`;
 
 function typesOf(registry: CompiledRegistry, entities: readonly string[]): Record<string, ValueType> {
   return Object.assign({}, ...entities.map((e) => registry.entities.get(e)?.value_types));
@@ -86,18 +86,18 @@ export async function scanTask(deps: TaskDeps & { queue: Queue; d1: D1Database }
   const outcome = await store.write(first.map((r) => ({ key: r.key, record: r.record, merge: false })));
   const offsets = writeChunkOffsets(records.length);
   if (offsets.length > 0) {
-    const path = recordsPath(registry.project, task.job_id, task.task_id);
-    await deps.bucket.put(path, JSON.stringify(records.slice(WRITE_CHUNK)));
+    // One object per chunk, so each write task reads only its own records.
     const writes: MaterializeWriteTask[] = offsets.map((offset) => ({
       kind: "materialize-write",
       project: registry.project,
       job_id: task.job_id,
       task_id: `${task.task_id}-w${offset}`,
       view: task.view,
-      records: path,
-      offset: offset - WRITE_CHUNK,
-      count: Math.min(WRITE_CHUNK, records.length - offset),
+      records: chunkPath(registry.project, task.job_id, `${task.task_id}-w${offset}`),
     }));
+    for (let i = 0; i < writes.length; i += 25) {
+      await Promise.all(writes.slice(i, i + 25).map((w, k) => deps.bucket.put(w.records, JSON.stringify(records.slice(offsets[i + k], offsets[i + k] + WRITE_CHUNK)))));
+    }
     await addTasks(deps.d1, task.job_id, writes.map((w) => w.task_id));
     await sendTasks(deps.queue, writes);
   }
@@ -119,8 +119,7 @@ export async function scanTask(deps: TaskDeps & { queue: Queue; d1: D1Database }
 export async function writeTask(deps: TaskDeps, task: MaterializeWriteTask): Promise<TaskResult> {
   const object = await deps.bucket.get(task.records);
   if (!object) throw new Error(`records of ${task.task_id} are missing from R2 (${task.records})`);
-  const all = await object.json<Latest[]>();
-  const chunk = all.slice(task.offset, task.offset + task.count);
+  const chunk = await object.json<Latest[]>();
   const outcome = await new KvOnlineStore(deps.kv).write(chunk.map((r) => ({ key: r.key, record: r.record, merge: false })));
   return { rowsRead: 0, rowsWritten: chunk.length, output: { view: task.view, changed: outcome.written } };
 }

@@ -92,3 +92,13 @@ describe("cron", () => {
     expect(await env.DB.prepare("SELECT id FROM exports").first()).toBeNull();
   });
 });
+
+describe("cron housekeeping", () => {
+  it("deletes intermediate job files once they are old", async () => {
+    await env.OFFLINE_STORE.put("jobs/ai_etl/hist_x/entity_df.json", "{}");
+    await runCron(NOW + 6 * DAY);
+    expect(await env.OFFLINE_STORE.head("jobs/ai_etl/hist_x/entity_df.json")).not.toBeNull();
+    await runCron(NOW + 8 * DAY);
+    expect(await env.OFFLINE_STORE.head("jobs/ai_etl/hist_x/entity_df.json")).toBeNull();
+  });
+});
