@@ -41,14 +41,14 @@ function reasonOf(err: unknown): string {
 }
 
 /** Verifies the token and returns who it speaks for; LarderError UNAUTHENTICATED otherwise. */
-export async function verifyToken(token: string, config: VerifierConfig): Promise<Principal> {
+export async function verifyToken(token: string, config: VerifierConfig, nowMs?: number): Promise<Principal> {
   let alg: string | undefined;
   try {
     alg = decodeProtectedHeader(token).alg;
   } catch {
     throw unauthenticated("Bearer token is not a JWT", "malformed");
   }
-  const options = { issuer: config.issuer || undefined, audience: config.audience || undefined };
+  const options = { issuer: config.issuer || undefined, audience: config.audience || undefined, currentDate: nowMs === undefined ? undefined : new Date(nowMs) };
   let payload: JWTPayload;
   try {
     if (alg === "HS256" && config.secret) {
@@ -65,4 +65,34 @@ export async function verifyToken(token: string, config: VerifierConfig): Promis
   }
   const claims = payload as Record<string, unknown>;
   return { subject: String(payload.sub ?? "anonymous"), scopes: scopesFromClaims(claims), projects: projectsFromClaims(claims) };
+}
+
+/**
+ * Verified tokens by their text, until they expire: the hot path then skips
+ * the signature check for a token it has already verified in this isolate.
+ * A token without `exp` is not cached. Bounded; the oldest entries go first.
+ */
+const verified = new Map<string, { principal: Principal; expMs: number }>();
+const MAX_CACHED_TOKENS = 1000;
+
+export async function verifyTokenCached(token: string, config: VerifierConfig, nowMs = Date.now()): Promise<Principal> {
+  const hit = verified.get(token);
+  if (hit && hit.expMs > nowMs) return hit.principal;
+  if (hit) verified.delete(token);
+  const principal = await verifyToken(token, config, nowMs);
+  const exp = decodeExp(token);
+  if (exp !== undefined) {
+    if (verified.size >= MAX_CACHED_TOKENS) verified.delete(verified.keys().next().value as string);
+    verified.set(token, { principal, expMs: exp * 1000 });
+  }
+  return principal;
+}
+
+function decodeExp(token: string): number | undefined {
+  try {
+    const payload = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))) as { exp?: unknown };
+    return typeof payload.exp === "number" ? payload.exp : undefined;
+  } catch {
+    return undefined;
+  }
 }

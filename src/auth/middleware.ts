@@ -7,7 +7,7 @@ import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
 import type { AppEnv, Bindings } from "../env";
 import { LarderError } from "../errors";
 import { NAME_PATTERN } from "../domain/names";
-import { bearerToken, verifyToken, type VerifierConfig } from "./jwt";
+import { bearerToken, verifyTokenCached, type VerifierConfig } from "./jwt";
 import { canUseProject, hasScope, type Principal, type Scope } from "./scopes";
 
 const remoteKeySets = new Map<string, JWTVerifyGetKey>();
@@ -28,7 +28,7 @@ function verifierConfig(env: Bindings): VerifierConfig {
 export function authenticate(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = bearerToken(c.req.header("authorization"));
-    c.set("principal", await verifyToken(token, verifierConfig(c.env)));
+    c.set("principal", await verifyTokenCached(token, verifierConfig(c.env)));
     const project = c.req.query("project") ?? c.env.DEFAULT_PROJECT;
     if (!NAME_PATTERN.test(project)) throw new LarderError("VALIDATION_ERROR", `Project name '${project}' is not valid`, { project });
     c.set("project", project);

@@ -271,3 +271,19 @@ describe("verifyToken with a JWKS (RS256, ES256)", () => {
     expect(await rejection(verifyToken(forged, { jwks }))).toMatchObject({ code: "UNAUTHENTICATED" });
   });
 });
+
+describe("verifyTokenCached", () => {
+  it("verifies once, then answers from the cache until the token expires", async () => {
+    const { verifyTokenCached } = await import("../../src/auth/jwt");
+    const { SignJWT } = await import("jose");
+    const secret = "cache-secret-cache-secret-cache-secret-01";
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    const jwt = await new SignJWT({ scope: "online:read" }).setProtectedHeader({ alg: "HS256" }).setExpirationTime(exp).sign(new TextEncoder().encode(secret));
+    const first = await verifyTokenCached(jwt, { secret });
+    expect([...first.scopes]).toEqual(["online:read"]);
+    // A wrong secret would fail verification: the cached answer shows no second check was made.
+    expect(await verifyTokenCached(jwt, { secret: "another-secret-another-secret-another-0" })).toBe(first);
+    // Past its expiry the token is checked again, and refused.
+    await expect(verifyTokenCached(jwt, { secret }, exp * 1000 + 1)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+  });
+});
