@@ -1,16 +1,15 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { offlineColumns, writeParquet } from "../../src/offline/parquet";
-import type { TaskMessage } from "../../src/jobs/messages";
+import { captureTasks } from "./task-queue";
 import { call, expectStatus } from "./helpers";
 import { applyDemo } from "./fixtures";
 import { appendHistory, DAY, HOUR } from "./offline-fixtures";
 
 const NOW = Date.now();
-let sent: TaskMessage[] = [];
-const originalSendBatch = env.MATERIALIZE.sendBatch.bind(env.MATERIALIZE);
+captureTasks();
 
 async function runCron(at = NOW) {
   const controller = createScheduledController({ scheduledTime: new Date(at), cron: "*/5 * * * *" });
@@ -25,15 +24,6 @@ async function setMaterializedEnd(view: string, end: number | null) {
 
 beforeEach(async () => {
   await applyDemo();
-  sent = [];
-  env.MATERIALIZE.sendBatch = async (messages: Iterable<MessageSendRequest<unknown>>) => {
-    for (const m of messages) sent.push(m.body as TaskMessage);
-    return {} as QueueSendBatchResponse;
-  };
-});
-
-afterEach(() => {
-  env.MATERIALIZE.sendBatch = originalSendBatch;
 });
 
 describe("cron", () => {

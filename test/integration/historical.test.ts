@@ -1,11 +1,10 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { parquetReadObjects } from "hyparquet";
 import { beforeEach, describe, expect, it } from "vitest";
-import worker from "../../src/index";
 import type { TaskMessage } from "../../src/jobs/messages";
 import { call, expectStatus, token } from "./helpers";
 import { applyDemo } from "./fixtures";
+import { captureTasks, deliverTasks, sentTasks } from "./task-queue";
 import { appendHistory, DAY } from "./offline-fixtures";
 
 const SPEC_HISTORICAL_BODY = {
@@ -135,21 +134,11 @@ describe("POST /historical-features", () => {
 });
 
 describe("historical jobs", () => {
-  async function runQueue(messages: TaskMessage[], attempts = 1) {
-    const batch = createMessageBatch<TaskMessage>("larder-materialize", messages.map((body, i) => ({ id: `m${i}-${body.task_id}`, timestamp: new Date(), attempts, body })));
-    const ctx = createExecutionContext();
-    await worker.queue(batch as MessageBatch<unknown>, env, ctx);
-    return getQueueResult(batch, ctx);
-  }
+  captureTasks();
 
   it("shards, joins, retries a failed task and combines one Parquet export in input order", async () => {
-    const sent: TaskMessage[] = [];
-    const original = env.MATERIALIZE.sendBatch.bind(env.MATERIALIZE);
-    env.MATERIALIZE.sendBatch = async (messages: Iterable<MessageSendRequest<unknown>>) => {
-      for (const m of messages) sent.push(m.body as TaskMessage);
-      return { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } } as unknown as QueueSendBatchResponse;
-    };
-    try {
+    const sent = sentTasks;
+    {
       const ids = Array.from({ length: 30 }, (_, i) => ["cust_001", "cust_002", "cust_003"][i % 3]);
       const accepted = await expectStatus(
         call("POST", "/historical-features", {
@@ -166,18 +155,18 @@ describe("historical jobs", () => {
       const entityKey = `jobs/ai_etl/${accepted.job_id}/entity_df.json`;
       const saved = await (await env.OFFLINE_STORE.get(entityKey))!.text();
       await env.OFFLINE_STORE.delete(entityKey);
-      const failed = await runQueue([sent.shift()!]);
+      const failed = await deliverTasks([sent.shift()!]);
       expect(failed.retryMessages).toHaveLength(1);
       expect((await status()).status).toBe("in_progress");
       await env.OFFLINE_STORE.put(entityKey, saved);
 
       const shardMessage = { kind: "historical-shard", project: "ai_etl", job_id: accepted.job_id, task_id: "shard-0", shard: 0, shards: 1 } as TaskMessage;
-      expect((await runQueue([shardMessage], 2)).explicitAcks).toHaveLength(1);
+      expect((await deliverTasks([shardMessage], 2)).explicitAcks).toHaveLength(1);
       expect(sent).toEqual([expect.objectContaining({ kind: "historical-combine" })]);
       // A redelivered shard does not count twice.
-      await runQueue([shardMessage], 3);
+      await deliverTasks([shardMessage], 3);
       expect((await status()).progress.tasks_done).toBe(1);
-      await runQueue([sent.shift()!]);
+      await deliverTasks([sent.shift()!]);
 
       const done = await status();
       expect(done).toMatchObject({ status: "completed", progress: { tasks_done: 2, tasks_total: 2 }, rows_count: 30 });
@@ -185,29 +174,20 @@ describe("historical jobs", () => {
       expect(rows.map((r) => Number(r.row))).toEqual(ids.map((_, i) => i));
       expect(rows.map((r) => Number(r.age))).toEqual(ids.map((id) => 30 + ["cust_001", "cust_002", "cust_003"].indexOf(id)));
       expect(Number(rows[0].count_30d)).toBe(1);
-    } finally {
-      env.MATERIALIZE.sendBatch = original;
     }
   });
 
   it("a task out of retries fails its job with the error recorded", async () => {
-    const original = env.MATERIALIZE.sendBatch.bind(env.MATERIALIZE);
-    env.MATERIALIZE.sendBatch = async () => ({}) as QueueSendBatchResponse;
-    try {
+    {
       const accepted = await expectStatus(call("POST", "/historical-features", { body: { ...SPEC_HISTORICAL_BODY, async: true } }), 202);
       await env.OFFLINE_STORE.delete(`jobs/ai_etl/${accepted.job_id}/entity_df.json`);
       const message = { kind: "historical-shard", project: "ai_etl", job_id: accepted.job_id, task_id: "shard-0", shard: 0, shards: 1 } as TaskMessage;
-      await runQueue([message]);
-      const batch = createMessageBatch<TaskMessage>("larder-materialize-dlq", [{ id: "dead", timestamp: new Date(), attempts: 4, body: message }]);
-      const ctx = createExecutionContext();
-      await worker.queue(batch as MessageBatch<unknown>, env, ctx);
-      await getQueueResult(batch, ctx);
+      await deliverTasks([message]);
+      await deliverTasks([message], 4, "larder-materialize-dlq");
       const job = await expectStatus(call("GET", `/historical-features/${accepted.job_id}`), 200);
       expect(job.status).toBe("failed");
       expect(job.errors).toEqual([{ task: "shard-0", reason: expect.stringMatching(/entity_df of the job is missing.*after 4 attempt/) }]);
       expect(job.download_url).toBeNull();
-    } finally {
-      env.MATERIALIZE.sendBatch = original;
     }
   });
 });

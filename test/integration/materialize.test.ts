@@ -1,29 +1,11 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import worker from "../../src/index";
-import type { TaskMessage } from "../../src/jobs/messages";
+import { beforeEach, describe, expect, it } from "vitest";
+import { captureTasks, deliverTasks, drainTasks, sentTasks } from "./task-queue";
 import { call, expectStatus, token } from "./helpers";
 import { applyDemo, DEMO } from "./fixtures";
 import { appendHistory, DAY, HOUR } from "./offline-fixtures";
 
-let sent: TaskMessage[] = [];
-const originalSendBatch = env.MATERIALIZE.sendBatch.bind(env.MATERIALIZE);
-
-async function runQueue(messages: TaskMessage[], attempts = 1, queue = "larder-materialize") {
-  const batch = createMessageBatch<TaskMessage>(queue, messages.map((body, i) => ({ id: `m${i}-${body.task_id}-${attempts}`, timestamp: new Date(), attempts, body })));
-  const ctx = createExecutionContext();
-  await worker.queue(batch as MessageBatch<unknown>, env, ctx);
-  return getQueueResult(batch, ctx);
-}
-
-/** Delivers every queued task (and the tasks they fan out to) until none is left. */
-async function drain(max = 50) {
-  for (let i = 0; i < max && sent.length > 0; i++) {
-    const next = sent.splice(0, sent.length);
-    await runQueue(next);
-  }
-}
+captureTasks();
 
 const NOW = Date.now();
 const START = new Date(NOW - 10 * DAY).toISOString();
@@ -52,15 +34,6 @@ async function online(ids: string[], features = ["customer:age", "customer:lifet
 
 beforeEach(async () => {
   await applyDemo();
-  sent = [];
-  env.MATERIALIZE.sendBatch = async (messages: Iterable<MessageSendRequest<unknown>>) => {
-    for (const m of messages) sent.push(m.body as TaskMessage);
-    return {} as QueueSendBatchResponse;
-  };
-});
-
-afterEach(() => {
-  env.MATERIALIZE.sendBatch = originalSendBatch;
 });
 
 describe("POST /materialize", () => {
@@ -76,9 +49,9 @@ describe("POST /materialize", () => {
       progress_url: `/api/v1/features/materialization-status/${started.materialization_id}`,
     });
     expect(started.materialization_id).toMatch(/^mat_/);
-    expect(sent.map((t) => t.kind)).toEqual(["materialize", "materialize"]);
+    expect(sentTasks.map((t) => t.kind)).toEqual(["materialize", "materialize"]);
 
-    await drain();
+    await drainTasks();
     // 1000 entities per view: 900 written by each scan task, 100 by a write task.
     const status = await expectStatus(call("GET", `/materialization-status/${started.materialization_id}`), 200);
     expect(status).toMatchObject({ status: "completed", rows_materialized: 2000, rows_read: 3000, errors: [], progress: { tasks_done: 4, tasks_total: 4, tasks_failed: 0, fraction: 1 } });
@@ -98,7 +71,7 @@ describe("POST /materialize", () => {
     // A second run changes nothing and now has a measured throughput to estimate from.
     const again = await expectStatus(call("POST", "/materialize", { body: { feature_views: ["customer"], start_date: START, end_date: END } }), 202);
     expect(typeof again.estimated_duration_seconds).toBe("number");
-    await drain();
+    await drainTasks();
     const secondStatus = await expectStatus(call("GET", `/materialization-status/${again.materialization_id}`), 200);
     expect(secondStatus.status).toBe("completed");
     expect((await online(["c00999"])).features.c00999).toEqual(read.features.c00999);
@@ -111,7 +84,7 @@ describe("POST /materialize", () => {
     await expectStatus(call("POST", "/push-features", { body: { push_source_name: "profile_push", to: "online", features: [{ customer_id: "c00001", event_timestamp: new Date(NOW - HOUR).toISOString(), features: { age: 99 } }] } }), 200);
     const windowEnd = new Date(NOW - DAY).toISOString(); // before the newer file
     const started = await expectStatus(call("POST", "/materialize", { body: { feature_views: ["customer"], start_date: START, end_date: windowEnd } }), 202);
-    await drain();
+    await drainTasks();
     expect((await expectStatus(call("GET", `/materialization-status/${started.materialization_id}`), 200)).status).toBe("completed");
     const read = await online(["c00000", "c00001"]);
     expect(read.features.c00000).toEqual({ age: 20, lifetime_value: 0, segment: "old" });
@@ -121,27 +94,27 @@ describe("POST /materialize", () => {
   it("keeps serving online reads while a job runs", async () => {
     await loadHistory(50);
     const started = await expectStatus(call("POST", "/materialize", { body: { feature_views: ["customer"], start_date: START, end_date: END } }), 202);
-    const task = sent.shift()!;
-    const [, read] = await Promise.all([runQueue([task]), online(["c00001"])]);
+    const task = sentTasks.shift()!;
+    const [, read] = await Promise.all([deliverTasks([task]), online(["c00001"])]);
     expect(read.metadata.entities_count).toBe(1);
-    await drain();
+    await drainTasks();
     expect((await expectStatus(call("GET", `/materialization-status/${started.materialization_id}`), 200)).status).toBe("completed");
   });
 
   it("retries a task that fails once and still counts right", async () => {
     await loadHistory(20);
     const started = await expectStatus(call("POST", "/materialize", { body: { feature_views: ["customer"], start_date: START, end_date: END } }), 202);
-    const task = sent.shift()!;
+    const task = sentTasks.shift()!;
     // The first attempt finds one file missing from R2.
     const list = await env.OFFLINE_STORE.list({ prefix: "offline/ai_etl/customer_profile_source/" });
     const victim = list.objects[0].key;
     const saved = await (await env.OFFLINE_STORE.get(victim))!.arrayBuffer();
     await env.OFFLINE_STORE.delete(victim);
-    const first = await runQueue([task]);
+    const first = await deliverTasks([task]);
     expect(first.retryMessages).toHaveLength(1);
     await env.OFFLINE_STORE.put(victim, saved);
-    await runQueue([task], 2);
-    await runQueue([task], 3); // a redelivery after success
+    await deliverTasks([task], 2);
+    await deliverTasks([task], 3); // a redelivery after success
     const status = await expectStatus(call("GET", `/materialization-status/${started.materialization_id}`), 200);
     expect(status).toMatchObject({ status: "completed", rows_materialized: 20, rows_read: 40, progress: { tasks_done: 1, tasks_total: 1 } });
   });
@@ -153,9 +126,9 @@ describe("POST /materialize", () => {
     await env.OFFLINE_STORE.put(corrupt, "this is not parquet at all, just text long enough to not be a footer".repeat(4));
     await env.DB.prepare("UPDATE offline_files SET bytes = ? WHERE path = ?").bind(272, corrupt).run();
     const started = await expectStatus(call("POST", "/materialize", { body: { feature_views: ["customer"], start_date: START, end_date: END } }), 202);
-    const task = sent.shift()!;
-    for (let attempt = 1; attempt <= 4; attempt++) expect((await runQueue([task], attempt)).retryMessages).toHaveLength(1);
-    await runQueue([task], 5, "larder-materialize-dlq");
+    const task = sentTasks.shift()!;
+    for (let attempt = 1; attempt <= 4; attempt++) expect((await deliverTasks([task], attempt)).retryMessages).toHaveLength(1);
+    await deliverTasks([task], 5, "larder-materialize-dlq");
     const status = await expectStatus(call("GET", `/materialization-status/${started.materialization_id}`), 200);
     expect(status.status).toBe("failed");
     expect(status.errors).toEqual([{ task: task.task_id, reason: expect.stringContaining(corrupt) }]);
@@ -188,12 +161,12 @@ describe("POST /materialize-incremental", () => {
   it("starts where the last interval ended", async () => {
     await loadHistory(5);
     const first = await expectStatus(call("POST", "/materialize", { body: { feature_views: ["customer"], start_date: START, end_date: new Date(NOW - DAY).toISOString() } }), 202);
-    await drain();
+    await drainTasks();
     expect((await online(["c00000"])).features.c00000.segment).toBe("old");
     const next = await expectStatus(call("POST", "/materialize-incremental", { body: { feature_views: ["customer"] } }), 202);
     expect(Date.parse(next.time_range.start)).toBe(NOW - DAY + 1);
     expect(next.estimated_rows).toBe(5);
-    await drain();
+    await drainTasks();
     expect((await online(["c00000"])).features.c00000.segment).toBeNull();
     expect(first.materialization_id).not.toBe(next.materialization_id);
   });
@@ -203,7 +176,7 @@ describe("GET /feature-views/{name}/stats", () => {
   it("reports statistics computed from what materialization read", async () => {
     const { older, newer } = await loadHistory(200);
     const started = await expectStatus(call("POST", "/materialize", { body: { feature_views: ["customer"], start_date: START, end_date: END } }), 202);
-    await drain();
+    await drainTasks();
     const body = await expectStatus(call("GET", "/feature-views/customer/stats"), 200);
     const rows = [...older, ...newer];
     const ages = rows.map((r) => r.age as number);

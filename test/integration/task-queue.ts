@@ -1,0 +1,41 @@
+/**
+ * The MATERIALIZE queue in tests: sends are captured (not delivered by
+ * Miniflare in the background), and tests deliver them to the worker's
+ * queue handler themselves, in the order and with the attempts they choose.
+ */
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, beforeEach } from "vitest";
+import worker from "../../src/index";
+import type { TaskMessage } from "../../src/jobs/messages";
+
+/** Tasks sent and not yet delivered. */
+export const sentTasks: TaskMessage[] = [];
+
+/** Installs the capture around every test of the calling file. */
+export function captureTasks(): void {
+  const original = env.MATERIALIZE.sendBatch.bind(env.MATERIALIZE);
+  beforeEach(() => {
+    sentTasks.length = 0;
+    env.MATERIALIZE.sendBatch = async (messages: Iterable<MessageSendRequest<unknown>>) => {
+      for (const m of messages) sentTasks.push(m.body as TaskMessage);
+      return {} as QueueSendBatchResponse;
+    };
+  });
+  afterEach(() => {
+    env.MATERIALIZE.sendBatch = original;
+  });
+}
+
+/** Delivers tasks as one batch; returns which were acked and which retried. */
+export async function deliverTasks(messages: TaskMessage[], attempts = 1, queue = "larder-materialize") {
+  const batch = createMessageBatch<TaskMessage>(queue, messages.map((body, i) => ({ id: `m${i}-${body.task_id}-${attempts}`, timestamp: new Date(), attempts, body })));
+  const ctx = createExecutionContext();
+  await worker.queue(batch as MessageBatch<unknown>, env, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+/** Delivers every captured task, and those they fan out to, until none is left. */
+export async function drainTasks(maxRounds = 50): Promise<void> {
+  for (let i = 0; i < maxRounds && sentTasks.length > 0; i++) await deliverTasks(sentTasks.splice(0, sentTasks.length));
+}
