@@ -46,14 +46,15 @@ export class KvOnlineStore implements OnlineStore {
   }
 
   private async put(key: string, record: OnlineRecord): Promise<void> {
-    const body = JSON.stringify(record);
     try {
-      await this.kv.put(key, body);
+      await this.kv.put(key, JSON.stringify(record));
     } catch (err) {
-      // KV refuses a second write to one key within about a second: wait and retry once.
+      // KV refuses a second write to one key within about a second: wait, then
+      // retry once, checking again that nothing newer landed meanwhile.
       if (!/429|too many/i.test(String(err))) throw err;
       await new Promise((r) => setTimeout(r, 1100));
-      await this.kv.put(key, body);
+      const next = resolveWrite(await this.kv.get<OnlineRecord>(key, "json"), { key, record, merge: false });
+      if (next) await this.kv.put(key, JSON.stringify(next));
     }
   }
 }
