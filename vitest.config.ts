@@ -9,6 +9,8 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     test: {
+      // The JSON report feeds the plain "N passed, N failed" line that .ci/run prints.
+      reporters: ["default", ["json", { outputFile: ".vitest/results.json" }]],
       projects: [
         {
           // Pure logic: plain Node, fast.
