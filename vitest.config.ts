@@ -10,7 +10,7 @@ export default defineConfig(async () => {
   return {
     test: {
       // The JSON report feeds the plain "N passed, N failed" line that .ci/run prints.
-      reporters: ["default", ["json", { outputFile: ".vitest/results.json" }]],
+      reporters: ["default", ["json", { outputFile: ".vitest/results.json" }] as ["json", { outputFile: string }]],
       projects: [
         {
           // Pure logic: plain Node, fast.

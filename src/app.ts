@@ -25,14 +25,21 @@ export const API_BASE = "/api/v1/features";
 
 /** Bodies over MAX_BODY_BYTES (default 10 MB) get PAYLOAD_TOO_LARGE before any handler reads them. */
 function limitBody(): MiddlewareHandler<AppEnv> {
+  // One limiter per configured size, built once, not per request.
+  const limiters = new Map<number, MiddlewareHandler<AppEnv>>();
   return (c, next) => {
     const maxSize = Number(c.env.MAX_BODY_BYTES || 10 * 1024 * 1024);
-    return bodyLimit({
-      maxSize,
-      onError: () => {
-        throw new LarderError("PAYLOAD_TOO_LARGE", `Request body is over the ${maxSize}-byte limit`, { max_bytes: maxSize });
-      },
-    })(c, next);
+    let limiter = limiters.get(maxSize);
+    if (!limiter) {
+      limiter = bodyLimit({
+        maxSize,
+        onError: () => {
+          throw new LarderError("PAYLOAD_TOO_LARGE", `Request body is over the ${maxSize}-byte limit`, { max_bytes: maxSize });
+        },
+      });
+      limiters.set(maxSize, limiter);
+    }
+    return limiter(c, next);
   };
 }
 
@@ -69,9 +76,9 @@ export function buildApp(): OpenAPIHono<AppEnv> {
     throw new LarderError("NOT_FOUND", `No route ${c.req.method} ${new URL(c.req.url).pathname}`, { method: c.req.method, path: new URL(c.req.url).pathname });
   });
   app.onError((err, c) => {
-    const { status, body } = toHttpError(err, c.var.requestId ?? "unknown");
+    const { status, body } = toHttpError(err, c.get("requestId") ?? "unknown");
     c.header("x-request-id", body.request_id);
-    if (c.var.timing) c.header("Server-Timing", c.var.timing.header());
+    if (c.get("timing")) c.header("Server-Timing", c.get("timing").header());
     return c.json(body, status as 400);
   });
   return app;

@@ -23,9 +23,9 @@ applyRoutes.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    const project = c.var.project;
+    const project = c.get("project");
     const incoming = contentsFromApply(body);
-    const outcome = await c.var.timing.measure("d1", () => applyRegistry(c.env, project, incoming, { replace: body.replace, dryRun: body.dry_run }));
+    const outcome = await c.get("timing").measure("d1", () => applyRegistry(c.env, project, incoming, { replace: body.replace, dryRun: body.dry_run }));
     const response: z.infer<typeof ApplyResponse> = {
       status: body.dry_run ? "planned" : "success",
       registered_at: outcome.at,
@@ -67,7 +67,7 @@ applyRoutes.openapi(
     responses: { 200: jsonResponse(RefreshResponse, "Refreshed"), ...commonErrors, ...notFound, ...conflict },
   }),
   async (c) => {
-    const registry = await c.var.timing.measure("d1", () => refreshRegistry(c.env, c.var.project));
+    const registry = await c.get("timing").measure("d1", () => refreshRegistry(c.env, c.get("project")));
     return c.json(
       {
         status: "success" as const,

@@ -10,7 +10,7 @@ import { currentRegistry } from "../registry/snapshot";
 /** The compiled registry of the request's project, from isolate memory or KV (never D1). */
 export function registryOf(c: Context<AppEnv>): Promise<CompiledRegistry> {
   const ttl = Number(c.env.REGISTRY_CACHE_TTL_MS || 5000);
-  return c.var.timing.measure("registry", () => currentRegistry(c.env.REGISTRY_CACHE, c.var.project, ttl));
+  return c.get("timing").measure("registry", () => currentRegistry(c.env.REGISTRY_CACHE, c.get("project"), ttl));
 }
 
 /** Zod failures as structured details: one entry per issue with its path. */

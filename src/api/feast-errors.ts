@@ -86,8 +86,8 @@ export function pythonJsonDumps(detail: FeastErrorDetail): string {
 
 /** The router's `onError`: every failure on a Feast route, in Feast's wire form. */
 export function feastErrorHandler(err: Error, c: Context<AppEnv>): Response {
-  const project = c.var.project ?? c.req.query("project") ?? c.env.DEFAULT_PROJECT;
-  const { status, detail } = feastErrorDetail(err, c.var.requestId ?? "unknown", project);
+  const project = c.get("project") ?? c.req.query("project") ?? c.env.DEFAULT_PROJECT;
+  const { status, detail } = feastErrorDetail(err, c.get("requestId") ?? "unknown", project);
   // c.json encodes the detail text once more: the body is a JSON string, as Feast's.
   return c.json(pythonJsonDumps(detail), status as ContentfulStatusCode);
 }

@@ -90,7 +90,7 @@ feastRoutes.openapi(
     const registry = await registryOf(c);
     const selection = selectFeatures(registry, body, { onlineOnly: true });
     const store = new KvOnlineStore(c.env.ONLINE_STORE);
-    const result = await c.var.timing.measure("kv", () => readOnlineFeatures(registry, store, selection, body.entities, Date.now()));
+    const result = await c.get("timing").measure("kv", () => readOnlineFeatures(registry, store, selection, body.entities, Date.now()));
     return c.json(feastOnlineResponse(result, Object.keys(body.entities)), 200);
   },
 );
@@ -110,13 +110,13 @@ feastRoutes.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    assertCanPush(c.var.principal, c.var.project, body.to);
+    assertCanPush(c.get("principal"), c.get("project"), body.to);
     const registry = await registryOf(c);
     const target = pushTarget(registry, body.push_source_name);
     const rows = dfRows(body.df, pushLayout(registry, target));
     if (rows.length > 0) {
       const deps = { store: new KvOnlineStore(c.env.ONLINE_STORE), offlineQueue: c.env.OFFLINE_WRITES };
-      const outcome = await c.var.timing.measure("write", () => pushRows(deps, registry, target, rows, body.to, Date.now(), { allOrNothing: true }));
+      const outcome = await c.get("timing").measure("write", () => pushRows(deps, registry, target, rows, body.to, Date.now(), { allOrNothing: true }));
       if (outcome.errors.length > 0) throw rowsRejected(outcome.errors, rows.length);
     }
     return c.json(null, 200);
@@ -150,7 +150,7 @@ feastRoutes.openapi(
     if (errors.length > 0) throw rowsRejected(errors, rows.length);
     // A df row carries the view's columns: replace (merge: false) rather than layer over the stored record.
     const writes = accepted.flatMap((r) => r.writes.map((w) => ({ ...w, merge: false })));
-    await c.var.timing.measure("kv", () => new KvOnlineStore(c.env.ONLINE_STORE).write(writes));
+    await c.get("timing").measure("kv", () => new KvOnlineStore(c.env.ONLINE_STORE).write(writes));
     return c.json(null, 200);
   },
 );

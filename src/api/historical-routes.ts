@@ -57,7 +57,7 @@ historicalRoutes.openapi(
       const { jobId, shards } = await startHistoricalJob({ ...deps, queue: c.env.MATERIALIZE }, registry, { features: selection.refs, feature_service: body.feature_service, full_feature_names: body.full_feature_names }, body.entity_df, df.numRows);
       return c.json({ job_id: jobId, status: "queued", status_url: `/api/v1/features/historical-features/${jobId}`, rows_count: df.numRows, shards }, 202);
     }
-    const joined = await c.var.timing.measure("join", () => joinHistorical(deps, registry, selection, df, body.full_feature_names));
+    const joined = await c.get("timing").measure("join", () => joinHistorical(deps, registry, selection, df, body.full_feature_names));
     const writeStarted = performance.now();
     const exportId = newExportId();
     const record = await saveExport(deps.bucket, deps.db, registry.project, exportId, writeExport(joined.result, exportDtypes(registry, selection)), df.numRows);
@@ -76,7 +76,7 @@ historicalRoutes.openapi(
         metadata: {
           rows_count: df.numRows,
           features_count: selection.columns.length,
-          processing_time_ms: Math.round(c.var.timing.elapsedMs()),
+          processing_time_ms: Math.round(c.get("timing").elapsedMs()),
           timings: { read_ms: Math.round(joined.timings.read_ms), join_ms: Math.round(joined.timings.join_ms), write_ms: Math.round(writeMs) },
           rows_scanned: joined.rows_scanned,
           files_read: joined.files_read,
@@ -104,7 +104,7 @@ historicalRoutes.openapi(
   async (c) => {
     const { job_id } = c.req.valid("param");
     const job = await getJob(registryDb(c.env.DB), job_id);
-    if (!job || job.kind !== "historical" || job.project !== c.var.project) throw new LarderError("JOB_NOT_FOUND", `Historical job '${job_id}' not found`, { job_id });
+    if (!job || job.kind !== "historical" || job.project !== c.get("project")) throw new LarderError("JOB_NOT_FOUND", `Historical job '${job_id}' not found`, { job_id });
     const exportId = job.status === "completed" ? String((job.result as { export_id?: string } | null)?.export_id ?? "") : "";
     const link = exportId ? await signedExportUrl(origin(c), exportId, signingSecret(c.env)) : null;
     const record = exportId ? await findExport(registryDb(c.env.DB), exportId) : undefined;

@@ -129,7 +129,7 @@ ingestRoutes.openapi(
     let validation;
     if (PARQUET_TYPES.includes(mediaType)) {
       const body = new Uint8Array(await c.req.arrayBuffer());
-      const parsed = await c.var.timing.measure("parse", () => parquetIngestRows(schema, body));
+      const parsed = await c.get("timing").measure("parse", () => parquetIngestRows(schema, body));
       validation = validateIngestRows(schema, parsed.rows, { epochMsFields: parsed.epochMsFields });
     } else {
       // JSON bodies were validated by the route; anything else reaches here without rows.
@@ -139,7 +139,7 @@ ingestRoutes.openapi(
     }
     const deps = { bucket: c.env.OFFLINE_STORE, db: registryDb(c.env.DB) };
     // Called even with no accepted rows, so a single-file source always answers CONFLICT.
-    const files = await c.var.timing.measure("write", () => appendRows(deps, c.var.project, schema, validation.accepted, "ingest"));
+    const files = await c.get("timing").measure("write", () => appendRows(deps, c.get("project"), schema, validation.accepted, "ingest"));
     return c.json(
       {
         data_source: name,
@@ -148,7 +148,7 @@ ingestRoutes.openapi(
         errors: validation.errors,
         errors_truncated: validation.errorsTruncated,
         files: files.map(fileOut),
-        processing_time_ms: elapsed(c.var.timing.elapsedMs()),
+        processing_time_ms: elapsed(c.get("timing").elapsedMs()),
       },
       200,
     );
@@ -174,15 +174,15 @@ ingestRoutes.openapi(
     // Without a JSON body the validator hands over {}: apply the default here.
     const maxFiles = (c.req.valid("json") as { max_files?: number }).max_files ?? MAX_SCAN_FILES;
     const deps = { bucket: c.env.OFFLINE_STORE, db: registryDb(c.env.DB) };
-    const discovered = await c.var.timing.measure("scan", () => discoverFiles(deps, c.var.project, schema, maxFiles));
-    const totals = await sourceTotals(deps.db, c.var.project, name);
+    const discovered = await c.get("timing").measure("scan", () => discoverFiles(deps, c.get("project"), schema, maxFiles));
+    const totals = await sourceTotals(deps.db, c.get("project"), name);
     return c.json(
       {
         data_source: name,
         discovered: discovered.map(fileOut),
         files_known: Number(totals.files),
         rows_known: Number(totals.rows),
-        processing_time_ms: elapsed(c.var.timing.elapsedMs()),
+        processing_time_ms: elapsed(c.get("timing").elapsedMs()),
       },
       200,
     );

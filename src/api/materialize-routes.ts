@@ -32,8 +32,8 @@ function timestampField(name: string, value: string | undefined, fallback?: numb
 
 /** The registry of the body's `project` (checked against the token) or the request's. */
 export async function registryForBody(c: Context<AppEnv>, project: string | undefined) {
-  if (!project || project === c.var.project) return registryOf(c);
-  assertAllowed(c.var.principal, "materialize", project);
+  if (!project || project === c.get("project")) return registryOf(c);
+  assertAllowed(c.get("principal"), "materialize", project);
   return currentRegistry(c.env.REGISTRY_CACHE, project, Number(c.env.REGISTRY_CACHE_TTL_MS || 5000));
 }
 
@@ -69,7 +69,7 @@ materializeRoutes.openapi(
     const end = timestampField("end_date", body.end_date);
     if (start > end) throw invalid("start_date is after end_date", { start_date: body.start_date, end_date: body.end_date });
     const views = onlineViews(registry, body.feature_views);
-    const job = await c.var.timing.measure("d1", () => startMaterialization({ db: registryDb(c.env.DB), queue: c.env.MATERIALIZE }, registry, Object.fromEntries(views.map((v) => [v, { start, end }])), "api"));
+    const job = await c.get("timing").measure("d1", () => startMaterialization({ db: registryDb(c.env.DB), queue: c.env.MATERIALIZE }, registry, Object.fromEntries(views.map((v) => [v, { start, end }])), "api"));
     return c.json(startedResponse(job), 202);
   },
 );
@@ -108,7 +108,7 @@ materializeRoutes.openapi(
   async (c) => {
     const { materialization_id: id } = c.req.valid("param");
     const job = await getJob(registryDb(c.env.DB), id);
-    if (!job || job.kind !== "materialize" || job.project !== c.var.project) {
+    if (!job || job.kind !== "materialize" || job.project !== c.get("project")) {
       throw new LarderError("MATERIALIZATION_NOT_FOUND", `Materialization '${id}' not found`, { materialization_id: id });
     }
     const end = job.completed_at ? Date.parse(job.completed_at) : Date.now();

@@ -28,26 +28,27 @@ interface ReadParams {
 async function readKeyedByEntity(c: Context<AppEnv>, params: ReadParams, includeStatuses: boolean) {
   const registry = await registryOf(c);
   const selection = selectFeatures(registry, params, { onlineOnly: true });
-  const result = await c.var.timing.measure("kv", () => readOnlineFeatures(registry, new KvOnlineStore(c.env.ONLINE_STORE), selection, params.entities, Date.now()));
+  const result = await c.get("timing").measure("kv", () => readOnlineFeatures(registry, new KvOnlineStore(c.env.ONLINE_STORE), selection, params.entities, Date.now()));
   const features: Record<string, Record<string, unknown>> = {};
   const statuses: Record<string, Record<string, FeatureStatus>> = {};
+  const columns = result.columns;
   for (let row = 0; row < result.rowCount; row++) {
     const key = rowKey(result, row);
     const values: Record<string, unknown> = {};
-    const rowStatuses: Record<string, FeatureStatus> = {};
-    for (const col of result.columns) {
-      values[col.outputName] = col.values[row];
-      rowStatuses[col.outputName] = col.statuses[row];
-    }
+    for (const col of columns) values[col.outputName] = col.values[row];
     features[key] = values;
-    statuses[key] = rowStatuses;
+    if (includeStatuses) {
+      const rowStatuses: Record<string, FeatureStatus> = {};
+      for (const col of columns) rowStatuses[col.outputName] = col.statuses[row];
+      statuses[key] = rowStatuses;
+    }
   }
   return { features, ...(includeStatuses ? { statuses } : {}), metadata: metadata(c, result, selection.views.map((v) => v.view.def.name)) };
 }
 
 function metadata(c: Context<AppEnv>, result: OnlineReadResult, views: string[]) {
   return {
-    latency_ms: Math.round(c.var.timing.elapsedMs() * 100) / 100,
+    latency_ms: Math.round(c.get("timing").elapsedMs() * 100) / 100,
     features_count: result.columns.length,
     entities_count: result.rowCount,
     feature_views: views,

@@ -27,9 +27,9 @@ pushRoutes.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    assertCanPush(c.var.principal, c.var.project, body.to);
+    assertCanPush(c.get("principal"), c.get("project"), body.to);
     const registry = await registryOf(c);
-    const outcome = await c.var.timing.measure("write", () =>
+    const outcome = await c.get("timing").measure("write", () =>
       pushRows({ store: new KvOnlineStore(c.env.ONLINE_STORE), offlineQueue: c.env.OFFLINE_WRITES }, registry, body.push_source_name, body.features, body.to, Date.now()),
     );
     return c.json(
@@ -38,7 +38,8 @@ pushRoutes.openapi(
         accepted: outcome.accepted,
         rejected: outcome.rejected,
         errors: outcome.errors,
-        processing_time_ms: Math.round(c.var.timing.elapsedMs() * 100) / 100,
+        written_online: outcome.written_online,
+        processing_time_ms: Math.round(c.get("timing").elapsedMs() * 100) / 100,
       },
       200,
     );

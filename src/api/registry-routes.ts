@@ -86,7 +86,7 @@ for (const target of DELETABLE) {
     async (c) => {
       const { name } = c.req.valid("param");
       const notFoundError = new LarderError(target.code, `${target.label} '${name}' not found in registry`, { name });
-      const version = await c.var.timing.measure("d1", () => deleteFromRegistry(c.env, c.var.project, target.kind, name, notFoundError, target.matches));
+      const version = await c.get("timing").measure("d1", () => deleteFromRegistry(c.env, c.get("project"), target.kind, name, notFoundError, target.matches));
       return c.json({ status: "deleted" as const, kind: target.kind, name, registry_version: version }, 200);
     },
   );

@@ -43,7 +43,7 @@ configRoutes.openapi(
     const registry = await registryOf(c);
     return c.json(
       {
-        project: c.var.project,
+        project: c.get("project"),
         registry: { type: "d1" as const, binding: "DB", snapshot: { type: "kv" as const, binding: "REGISTRY_CACHE", version: registry.version, cache_ttl_ms: Number(c.env.REGISTRY_CACHE_TTL_MS || 5000) } },
         online_store: { type: "cloudflare_kv" as const, binding: "ONLINE_STORE" },
         offline_store: { type: "r2" as const, binding: "OFFLINE_STORE", format: "parquet" as const },

@@ -49,7 +49,7 @@ export function assertAllowed(principal: Principal, scope: Scope, project: strin
 /** Route guard: the token needs `scope` for the request's project. */
 export function requireScope(scope: Scope): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    assertAllowed(c.var.principal, scope, c.var.project);
+    assertAllowed(c.get("principal"), scope, c.get("project"));
     await next();
   };
 }

@@ -52,7 +52,26 @@ export interface SelectionRequest {
   full_feature_names?: boolean;
 }
 
+/**
+ * Selections already resolved, per compiled registry (which never changes):
+ * the hot path then skips re-parsing the same references on every request.
+ */
+const resolved = new WeakMap<CompiledRegistry, Map<string, FeatureSelection>>();
+const MAX_CACHED_SELECTIONS = 256;
+
 export function selectFeatures(registry: CompiledRegistry, request: SelectionRequest, options: { onlineOnly: boolean }): FeatureSelection {
+  const key = JSON.stringify([request.feature_service ?? null, request.features ?? null, Boolean(request.full_feature_names), options.onlineOnly]);
+  let cache = resolved.get(registry);
+  const hit = cache?.get(key);
+  if (hit) return hit;
+  const selection = resolveSelection(registry, request, options);
+  if (!cache) resolved.set(registry, (cache = new Map()));
+  if (cache.size >= MAX_CACHED_SELECTIONS) cache.delete(cache.keys().next().value as string);
+  cache.set(key, selection);
+  return selection;
+}
+
+function resolveSelection(registry: CompiledRegistry, request: SelectionRequest, options: { onlineOnly: boolean }): FeatureSelection {
   const serviceRefs = request.feature_service ? expandRefs(registry, registry.service(request.feature_service).features, true) : undefined;
   let refs: string[];
   if (request.features && request.features.length > 0) {

@@ -13,6 +13,6 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
     c.set("timing", new Timing());
     await next();
     c.header("x-request-id", requestId);
-    c.header("Server-Timing", c.var.timing.header());
+    c.header("Server-Timing", c.get("timing").header());
   };
 }

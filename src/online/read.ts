@@ -94,12 +94,16 @@ export async function readOnlineFeatures(
       const expired = record !== null && ttlMs > 0 && now - record.e > ttlMs;
       for (const col of perFeature) {
         col.eventTimestamps[row] = record ? record.e : null;
-        if (!record) [col.values[row], col.statuses[row]] = [null, "NOT_FOUND"];
-        else if (expired) [col.values[row], col.statuses[row]] = [null, "OUTSIDE_MAX_AGE"];
+        let value: unknown = null;
+        let status: FeatureStatus;
+        if (!record) status = "NOT_FOUND";
+        else if (expired) status = "OUTSIDE_MAX_AGE";
         else {
-          const value = record.v[col.name];
-          [col.values[row], col.statuses[row]] = value === undefined || value === null ? [null, "NULL_VALUE"] : [value, "PRESENT"];
+          value = record.v[col.name] ?? null;
+          status = value === null ? "NULL_VALUE" : "PRESENT";
         }
+        col.values[row] = value;
+        col.statuses[row] = status;
       }
     }
     for (const col of perFeature) columns.push({ outputName: col.outputName, values: col.values, statuses: col.statuses, eventTimestamps: col.eventTimestamps });

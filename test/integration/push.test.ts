@@ -58,10 +58,10 @@ describe("POST /push-features", () => {
 
   it("newest wins under out-of-order pushes, with created_timestamp breaking ties", async () => {
     const t = iso(-60_000);
-    const push = (features: object, event_timestamp: string, created_timestamp?: string) =>
+    const push = (features: object, event_timestamp: string, created_timestamp?: string): Promise<{ written_online: number }> =>
       expectStatus(call("POST", "/push-features", { body: { push_source_name: "customer_realtime_updates", to: "online", features: [{ customer_id: "c2", event_timestamp, ...(created_timestamp ? { created_timestamp } : {}), features }] } }), 200);
     await push({ cart_value: 2 }, t, iso(-10_000));
-    await push({ cart_value: 1 }, iso(-120_000)); // older event: ignored
+    expect((await push({ cart_value: 1 }, iso(-120_000))).written_online).toBe(0); // older event: accepted, changes nothing
     expect((await realtime(["c2"])).features.c2.cart_value).toBe(2);
     await push({ cart_value: 3 }, t, iso(-20_000)); // same event, older created: ignored
     expect((await realtime(["c2"])).features.c2.cart_value).toBe(2);

@@ -73,6 +73,7 @@ export const PushResponse = z
     accepted: z.number().int(),
     rejected: z.number().int(),
     errors: z.array(z.object({ index: z.number().int(), reason: z.string(), field: z.string().optional() })),
+    written_online: z.number().int().openapi({ description: "Online records changed; rows older than what is stored are accepted but change nothing" }),
     processing_time_ms: z.number(),
   })
   .openapi("PushResponse");
