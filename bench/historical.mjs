@@ -12,7 +12,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { parquetReadObjects } from "hyparquet";
 import { mintToken, postJson } from "../scripts/lib.mjs";
 import { prng } from "./lib/data.mjs";
-import { OFFLINE_PROJECT, offlineRegistry, USER_KEY, userId, writeHistoryFiles } from "./lib/offline-data.mjs";
+import { OFFLINE_PROJECT, offlineRegistry, postOnce, USER_KEY, userId, writeHistoryFiles } from "./lib/offline-data.mjs";
 import { markdownTable } from "./lib/report.mjs";
 
 export const title = "Historical retrieval (point-in-time join)";
@@ -28,13 +28,9 @@ async function ingest(api, token, source, files, log) {
   const started = performance.now();
   let rows = 0;
   for (const file of files) {
-    const res = await fetch(`${api}/data-sources/${source}/ingest?project=${OFFLINE_PROJECT}`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/vnd.apache.parquet" },
-      body: readFileSync(file),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`ingest ${source} → ${res.status}: ${text.slice(0, 400)}`);
+    const res = await postOnce(`${api}/data-sources/${source}/ingest?project=${OFFLINE_PROJECT}`, { authorization: `Bearer ${token}`, "content-type": "application/vnd.apache.parquet" }, readFileSync(file));
+    const text = res.text;
+    if (res.status !== 200) throw new Error(`ingest ${source} → ${res.status}: ${text.slice(0, 400)}`);
     const body = JSON.parse(text);
     if (body.rejected) throw new Error(`ingest ${source}: ${body.rejected} rows rejected: ${JSON.stringify(body.errors.slice(0, 3))}`);
     rows += body.rows_written;
@@ -98,7 +94,9 @@ export async function run(ctx) {
   let last;
   for (let r = 0; r < RUNS; r++) {
     const started = performance.now();
-    last = await postJson(`${larder.api}/historical-features?project=${OFFLINE_PROJECT}`, admin, body);
+    const res = await postOnce(`${larder.api}/historical-features?project=${OFFLINE_PROJECT}`, { authorization: `Bearer ${admin}`, "content-type": "application/json" }, JSON.stringify(body));
+    if (res.status !== 200) throw new Error(`historical-features → ${res.status}: ${res.text.slice(0, 400)}`);
+    last = JSON.parse(res.text);
     runs.push({ wall_ms: performance.now() - started, ...last.metadata.timings, rows_scanned: last.metadata.rows_scanned, files_read: last.metadata.files_read });
     log(`  run ${r + 1}: ${runs.at(-1).wall_ms.toFixed(0)} ms (read ${last.metadata.timings.read_ms}, join ${last.metadata.timings.join_ms}, write ${last.metadata.timings.write_ms})`);
   }

@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { mintToken, postJson } from "../scripts/lib.mjs";
-import { OFFLINE_PROJECT, offlineRegistry, userId, writeHistoryFiles } from "./lib/offline-data.mjs";
+import { getJsonOnce, OFFLINE_PROJECT, offlineRegistry, postOnce, userId, writeHistoryFiles } from "./lib/offline-data.mjs";
 import { markdownTable } from "./lib/report.mjs";
 
 export const title = "Materialization (offline → online)";
@@ -19,13 +19,6 @@ const DAYS = 2;
 const FLOOR_BATCH = 100;
 const FLOOR_CONCURRENCY = 4;
 const TARGETS = { min_floor_ratio: 0.7, max_wall_s: 30 };
-
-async function getJson(url, token) {
-  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`GET ${url} → ${res.status}: ${text.slice(0, 300)}`);
-  return JSON.parse(text);
-}
 
 export async function run(ctx) {
   const { larder, log } = ctx;
@@ -38,9 +31,9 @@ export async function run(ctx) {
   let rows = 0;
   const ingestStarted = performance.now();
   for (const file of files) {
-    const res = await fetch(`${larder.api}/data-sources/mat_src/ingest?project=${OFFLINE_PROJECT}`, { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/vnd.apache.parquet" }, body: readFileSync(file) });
-    if (!res.ok) throw new Error(`ingest → ${res.status}: ${(await res.text()).slice(0, 300)}`);
-    rows += (await res.json()).rows_written;
+    const res = await postOnce(`${larder.api}/data-sources/mat_src/ingest?project=${OFFLINE_PROJECT}`, { authorization: `Bearer ${admin}`, "content-type": "application/vnd.apache.parquet" }, readFileSync(file));
+    if (res.status !== 200) throw new Error(`ingest → ${res.status}: ${res.text.slice(0, 300)}`);
+    rows += JSON.parse(res.text).rows_written;
   }
   log(`Ingested ${rows} rows in ${((performance.now() - ingestStarted) / 1000).toFixed(1)} s.`);
 
@@ -49,7 +42,7 @@ export async function run(ctx) {
   let status;
   const deadline = Date.now() + 20 * 60_000;
   for (;;) {
-    status = await getJson(`${larder.api}/materialization-status/${job.materialization_id}?project=${OFFLINE_PROJECT}`, admin);
+    status = await getJsonOnce(`${larder.api}/materialization-status/${job.materialization_id}?project=${OFFLINE_PROJECT}`, admin);
     if (status.status === "completed" || status.status === "failed") break;
     if (Date.now() > deadline) throw new Error(`materialization did not finish in 20 minutes: ${JSON.stringify(status)}`);
     await new Promise((r) => setTimeout(r, 500));

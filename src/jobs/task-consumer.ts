@@ -30,7 +30,7 @@ async function runTask(env: Bindings, job: Job, task: TaskMessage): Promise<Task
     }
     case "materialize":
     case "materialize-write":
-      return runMaterializeTask({ ...deps, kv: env.ONLINE_STORE, queue: env.MATERIALIZE, d1: env.DB }, registry, job.spec as MaterializeSpec, task);
+      return runMaterializeTask({ ...deps, kv: env.ONLINE_STORE, queue: env.MATERIALIZE_FANOUT, d1: env.DB }, registry, job.spec as MaterializeSpec, task);
   }
 }
 
@@ -38,7 +38,7 @@ async function runTask(env: Bindings, job: Job, task: TaskMessage): Promise<Task
 async function afterCompletion(env: Bindings, job: Job, task: TaskMessage, result: TaskResult): Promise<void> {
   const db = registryDb(env.DB);
   if (task.kind === "historical-shard" && job.tasks_done === job.tasks_total - 1) {
-    await sendTasks(env.MATERIALIZE, [{ kind: "historical-combine", project: task.project, job_id: task.job_id, task_id: "combine" }]);
+    await sendTasks(env.MATERIALIZE_FANOUT, [{ kind: "historical-combine", project: task.project, job_id: task.job_id, task_id: "combine" }]);
   } else if (task.kind === "historical-combine") {
     await finishJob(db, job.id, result.output ?? {});
   } else if ((task.kind === "materialize" || task.kind === "materialize-write") && job.tasks_done === job.tasks_total) {

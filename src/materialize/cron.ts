@@ -32,7 +32,30 @@ export interface CronReport {
   compacted: { source: string; files: number; into: number }[];
   exportsDeleted: number;
   jobFilesDeleted: number;
+  jobsStalled: number;
   errors: string[];
+}
+
+/** A running job none of whose tasks moved for this long is failed (its messages were lost). */
+export const STALLED_JOB_MS = 60 * 60_000;
+
+/** Fails queued or running jobs with no task progress for STALLED_JOB_MS; returns how many. */
+export async function failStalledJobs(d1: D1Database, now: number): Promise<number> {
+  const cutoff = new Date(now - STALLED_JOB_MS).toISOString();
+  const stalled = await d1
+    .prepare(
+      "SELECT j.id FROM jobs j WHERE j.status IN ('queued', 'in_progress') AND j.created_at < ?1 AND NOT EXISTS (SELECT 1 FROM job_tasks t WHERE t.job_id = j.id AND t.updated_at >= ?1)",
+    )
+    .bind(cutoff)
+    .all<{ id: string }>();
+  const reason = JSON.stringify({ task: "job", reason: `no task progressed for ${STALLED_JOB_MS / 60_000} minutes; the job's queue messages were lost` });
+  for (const { id } of stalled.results) {
+    await d1
+      .prepare("UPDATE jobs SET status = 'failed', completed_at = ?, errors = json_insert(errors, '$[#]', json(?)) WHERE id = ? AND status IN ('queued', 'in_progress')")
+      .bind(new Date(now).toISOString(), reason, id)
+      .run();
+  }
+  return stalled.results.length;
 }
 
 /** Online views whose schedule says a run is due at `now`. Pure. */
@@ -76,7 +99,7 @@ async function compactSource(db: RegistryDb, bucket: R2Bucket, registry: Compile
 
 export async function runCron(env: Bindings, now = Date.now()): Promise<CronReport> {
   const db = registryDb(env.DB);
-  const report: CronReport = { jobs: [], discovered: 0, compacted: [], exportsDeleted: 0, jobFilesDeleted: 0, errors: [] };
+  const report: CronReport = { jobs: [], discovered: 0, compacted: [], exportsDeleted: 0, jobFilesDeleted: 0, jobsStalled: 0, errors: [] };
   const attempt = async (what: string, work: () => Promise<void>) => {
     try {
       await work();
@@ -109,6 +132,9 @@ export async function runCron(env: Bindings, now = Date.now()): Promise<CronRepo
     await Promise.all(expired.map((e) => env.OFFLINE_STORE.delete(e.path)));
     if (expired.length > 0) await db.delete(exportsTable).where(and(inArray(exportsTable.id, expired.map((e) => e.id))));
     report.exportsDeleted = expired.length;
+  });
+  await attempt("fail stalled jobs", async () => {
+    report.jobsStalled = await failStalledJobs(env.DB, now);
   });
   await attempt("clean job files", async () => {
     // Parked entity_dfs, shard parts and write chunks are only needed while their job runs.

@@ -31,6 +31,54 @@ function keyTypes(registry: CompiledRegistry, entities: readonly string[]): Reco
   return Object.assign({}, ...entities.map((e) => registry.entities.get(e)?.value_types));
 }
 
+/** A single key's value as text: integers canonical (7, "7" and "007" agree), strings as they are. */
+function singleKeyText(type: ValueType, value: unknown): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (type === "INT32" || type === "INT64") {
+    if (typeof value === "number") return Number.isInteger(value) ? String(value) : undefined;
+    if (typeof value === "bigint") return value.toString();
+    return typeof value === "string" && /^-?\d+$/.test(value.trim()) ? BigInt(value.trim()).toString() : undefined;
+  }
+  return typeof value === "string" ? value : undefined;
+}
+
+/**
+ * Which offline rows belong to the entity keys asked for. One join key (the
+ * common case) is a set lookup on the raw value; composite keys use the
+ * canonical entity key.
+ */
+export function keyFilter(joinKeys: readonly string[], types: Record<string, ValueType>, entityColumns: Record<string, unknown[]>): (table: Record<string, unknown[]>, i: number) => boolean {
+  const rows = entityColumns[joinKeys[0]]?.length ?? 0;
+  if (joinKeys.length === 1) {
+    const [key] = joinKeys;
+    const type = types[key] ?? "STRING";
+    const wanted = new Set<string>();
+    for (let r = 0; r < rows; r++) {
+      const text = singleKeyText(type, entityColumns[key][r]);
+      if (text !== undefined) wanted.add(text);
+    }
+    return (table, i) => {
+      const text = singleKeyText(type, table[key][i]);
+      return text !== undefined && wanted.has(text);
+    };
+  }
+  const wanted = new Set<string>();
+  for (let r = 0; r < rows; r++) {
+    try {
+      wanted.add(entityKey(joinKeys, types, (k) => entityColumns[k][r]));
+    } catch {
+      // A null or ill-typed entity key matches nothing; the join reports bad types itself.
+    }
+  }
+  return (table, i) => {
+    try {
+      return wanted.has(entityKey(joinKeys, types, (k) => table[k][i]));
+    } catch {
+      return false;
+    }
+  };
+}
+
 /**
  * Joins the selected features onto `df`. `rows` limits the entity rows used
  * (a shard); the result then has one row per index in `rows`, in that order.
@@ -45,40 +93,28 @@ export async function joinHistorical(deps: OfflineDeps, registry: CompiledRegist
     minTs = Math.min(minTs, df.ts[i]);
     maxTs = Math.max(maxTs, df.ts[i]);
   }
-  const tables: FeatureTable[] = [];
   let readMs = 0;
   let rowsScanned = 0;
   let filesRead = 0;
-  for (const { view, features } of selection.views) {
-    const types = keyTypes(registry, view.def.entities);
-    const wanted = new Set<string>();
-    for (let r = 0; r < indices.length; r++) {
-      try {
-        wanted.add(entityKey(view.joinKeys, types, (k) => entityColumns[k][r]));
-      } catch {
-        // An entity row with a null or ill-typed key matches nothing; the join reports bad types itself.
-      }
-    }
-    const schema = sourceSchema(registry, offlineSourceOf(registry, view.def.name));
-    const started = performance.now();
-    const ttlMs = view.def.ttl_seconds * 1000;
-    const read = await readRows(deps, registry.project, schema, {
-      features: features.map((f) => f.name),
-      minTs: ttlMs > 0 ? minTs - ttlMs : undefined,
-      maxTs,
-      keep: (table, i) => {
-        try {
-          return wanted.has(entityKey(view.joinKeys, types, (k) => table[k][i]));
-        } catch {
-          return false;
-        }
-      },
-    });
-    readMs += performance.now() - started;
-    rowsScanned += read.rowsScanned;
-    filesRead += read.filesRead;
-    tables.push({ view: view.def.name, joinKeys: view.joinKeys, keyTypes: types, features: features.map((f) => f.name), ttlSeconds: view.def.ttl_seconds, rows: read.columns });
-  }
+  // The views' sources are read in parallel: their R2 reads overlap.
+  const tables: FeatureTable[] = await Promise.all(
+    selection.views.map(async ({ view, features }) => {
+      const types = keyTypes(registry, view.def.entities);
+      const schema = sourceSchema(registry, offlineSourceOf(registry, view.def.name));
+      const started = performance.now();
+      const ttlMs = view.def.ttl_seconds * 1000;
+      const read = await readRows(deps, registry.project, schema, {
+        features: features.map((f) => f.name),
+        minTs: ttlMs > 0 ? minTs - ttlMs : undefined,
+        maxTs,
+        keep: keyFilter(view.joinKeys, types, entityColumns),
+      });
+      readMs = Math.max(readMs, performance.now() - started);
+      rowsScanned += read.rowsScanned;
+      filesRead += read.filesRead;
+      return { view: view.def.name, joinKeys: view.joinKeys, keyTypes: types, features: features.map((f) => f.name), ttlSeconds: view.def.ttl_seconds, rows: read.columns };
+    }),
+  );
   const joinStarted = performance.now();
   const result = pointInTimeJoin(entityColumns, tables, { fullFeatureNames });
   return { result, timings: { read_ms: readMs, join_ms: performance.now() - joinStarted }, rows_scanned: rowsScanned, files_read: filesRead };

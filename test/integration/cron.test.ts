@@ -92,3 +92,16 @@ describe("cron housekeeping", () => {
     expect(await env.OFFLINE_STORE.head("jobs/ai_etl/hist_x/entity_df.json")).toBeNull();
   });
 });
+
+describe("stalled jobs", () => {
+  it("fails a job whose tasks made no progress for an hour, with the reason", async () => {
+    await appendHistory("support_source", [{ customer_id: "c1", event_timestamp: NOW - HOUR, ticket_count_90d: 1, open_tickets: 0, avg_resolution_hours: 1 }]);
+    const started = await expectStatus(call("POST", "/materialize", { body: { feature_views: ["support"], start_date: new Date(NOW - DAY).toISOString(), end_date: new Date(NOW).toISOString() } }), 202);
+    await runCron(NOW + 30 * 60_000);
+    expect((await expectStatus(call("GET", `/materialization-status/${started.materialization_id}`), 200)).status).toBe("queued");
+    await runCron(NOW + 2 * HOUR);
+    const status = await expectStatus(call("GET", `/materialization-status/${started.materialization_id}`), 200);
+    expect(status.status).toBe("failed");
+    expect(status.errors).toEqual([{ task: "job", reason: expect.stringMatching(/no task progressed/) }]);
+  });
+});

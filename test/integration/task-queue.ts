@@ -12,18 +12,21 @@ import type { TaskMessage } from "../../src/jobs/messages";
 /** Tasks sent and not yet delivered. */
 export const sentTasks: TaskMessage[] = [];
 
-/** Installs the capture around every test of the calling file. */
+/** Installs the capture (of both task queues) around every test of the calling file. */
 export function captureTasks(): void {
-  const original = env.MATERIALIZE.sendBatch.bind(env.MATERIALIZE);
+  const queues = [env.MATERIALIZE, env.MATERIALIZE_FANOUT];
+  const originals = queues.map((q) => q.sendBatch.bind(q));
   beforeEach(() => {
     sentTasks.length = 0;
-    env.MATERIALIZE.sendBatch = async (messages: Iterable<MessageSendRequest<unknown>>) => {
-      for (const m of messages) sentTasks.push(m.body as TaskMessage);
-      return {} as QueueSendBatchResponse;
-    };
+    for (const queue of queues) {
+      queue.sendBatch = async (messages: Iterable<MessageSendRequest<unknown>>) => {
+        for (const m of messages) sentTasks.push(m.body as TaskMessage);
+        return {} as QueueSendBatchResponse;
+      };
+    }
   });
   afterEach(() => {
-    env.MATERIALIZE.sendBatch = original;
+    queues.forEach((q, i) => (q.sendBatch = originals[i]));
   });
 }
 
