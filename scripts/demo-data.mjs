@@ -4,21 +4,19 @@
 //    day per entity for January 2024 and the last 90 days up to today) is
 //    appended to each batch source with POST /data-sources/{name}/ingest, as
 //    Parquet bodies of at most 100,000 rows;
-// 2. the online store gets each entity's latest values: POST /materialize
-//    (last 90 days) for the views of at most 900 entities, polled until it
-//    ends; POST /feast/write-to-online-store of the latest rows for the
-//    larger customer views. Under `wrangler dev` a materialization whose scan
-//    tasks hand writes to write tasks (views of more than 900 entities, see
-//    src/materialize/plan.ts) stops being delivered by the local queue and
-//    leaves it stuck until restart. LARDER_DEMO_MATERIALIZE=all materializes
-//    every view in one job instead (a job that stalls falls back to direct
-//    writes), =none writes every view directly;
+// 2. the online store gets each entity's latest values through one
+//    POST /materialize job over the last two days (the views' ttl: older
+//    values would be expired on read anyway), polled until it ends. A job
+//    that fails or stalls falls back to writing the latest rows through
+//    POST /feast/write-to-online-store. LARDER_DEMO_MATERIALIZE=small
+//    materializes only the views of at most 900 entities, =none writes every
+//    view directly;
 // 3. a few rows are pushed to customer_realtime for the specification's ids.
 // Running it again appends the same history again (reads are unaffected: the
 // duplicates carry the same values and timestamps). LARDER_DEMO_DATA=skip
 // skips it.
 import { Client, isMissingRoute } from "./demo/client.mjs";
-import { DAY_MS, demoSegments, demoSources, latestRows, MAX_BATCH_ROWS, RECENT_DAYS, sourceBatches } from "./demo/generate.mjs";
+import { DAY_MS, demoSegments, demoSources, latestRows, MAX_BATCH_ROWS, sourceBatches } from "./demo/generate.mjs";
 import { encodeParquet } from "./demo/parquet.mjs";
 import { cellRng, hashString } from "./demo/prng.mjs";
 
@@ -26,6 +24,8 @@ import { cellRng, hashString } from "./demo/prng.mjs";
 const INGEST_CONCURRENCY = 2;
 /** Below the Worker's 10 MB body limit. */
 const MAX_BODY_BYTES = 9_500_000;
+/** The window materialized: the views' ttl (2 days); older values would read as expired. */
+const MATERIALIZE_DAYS = 2;
 /** Bound on one materialization job's wait. */
 const MATERIALIZE_TIMEOUT_MS = 5 * 60_000;
 /** A job whose progress has not moved for this long has lost its queued tasks. */
@@ -112,7 +112,7 @@ const SCAN_TASK_WRITES = 900;
 /** Fills the online store: materialization where it is safe (or asked for), direct writes for the rest. */
 async function loadOnline(client, views, sources, segments, nowMs, offline, log) {
   const started = performance.now();
-  const mode = (process.env.LARDER_DEMO_MATERIALIZE ?? "small").toLowerCase();
+  const mode = (process.env.LARDER_DEMO_MATERIALIZE ?? "all").toLowerCase();
   const entitiesOf = (view) => sources.find((s) => s.source === view.source)?.entities ?? Infinity;
   const queued = !offline || mode === "none" ? [] : mode === "all" ? views : views.filter((v) => entitiesOf(v) <= SCAN_TASK_WRITES);
   let direct = views.filter((v) => !queued.includes(v));
@@ -121,7 +121,7 @@ async function loadOnline(client, views, sources, segments, nowMs, offline, log)
     const names = queued.map((v) => v.name);
     let result;
     try {
-      result = await runMaterialization(client, names, nowMs - RECENT_DAYS * DAY_MS, nowMs);
+      result = await runMaterialization(client, names, nowMs - MATERIALIZE_DAYS * DAY_MS, nowMs);
     } catch (err) {
       if (!isMissingRoute(err)) throw new Error(`demo data: POST /materialize failed: ${err.message}`);
       log("  POST /materialize does not exist yet: writing every view's latest rows through POST /feast/write-to-online-store.");
@@ -130,7 +130,7 @@ async function loadOnline(client, views, sources, segments, nowMs, offline, log)
     const { outcome, job, status } = result;
     if (outcome === "completed") {
       records += status.rows_materialized;
-      log(`  Materialized ${names.join(", ")} (last ${RECENT_DAYS} days): ${fmt(status.rows_materialized)} records from ${fmt(status.rows_read)} rows in ${secs(performance.now() - started)}, ${job.materialization_id}`);
+      log(`  Materialized ${names.join(", ")} (last ${MATERIALIZE_DAYS} days): ${fmt(status.rows_materialized)} records from ${fmt(status.rows_read)} rows in ${secs(performance.now() - started)}, ${job.materialization_id}`);
     } else {
       if (outcome !== "missing") {
         const p = status.progress ?? {};
@@ -148,7 +148,7 @@ async function loadOnline(client, views, sources, segments, nowMs, offline, log)
     let written = 0;
     for (const view of direct) written += await writeLatestOnline(client, view, sources, segments);
     records += written;
-    const why = queued.length === 0 || direct === views ? "" : ` (over ${SCAN_TASK_WRITES} entities each: materializing them under wrangler dev stalls the local queue; LARDER_DEMO_MATERIALIZE=all tries anyway)`;
+    const why = queued.length === 0 || direct === views ? "" : ` (LARDER_DEMO_MATERIALIZE=small: over ${SCAN_TASK_WRITES} entities each)`;
     log(`  Wrote the latest row of each entity of ${direct.map((v) => v.name).join(", ")} through POST /feast/write-to-online-store${why}: ${fmt(written)} records in ${secs(performance.now() - t0)}`);
   }
   log(`Online store loaded: ${fmt(records)} records for ${views.length} views in ${secs(performance.now() - started)}.`);
