@@ -11,7 +11,7 @@ import { cellRng, entityRng, hashString } from "./prng.mjs";
 export const DAY_MS = 86_400_000;
 export const RECENT_DAYS = 90;
 /** Rows per ingest request (the route's limit is 100,000). */
-export const MAX_BATCH_ROWS = 100_000;
+export const MAX_BATCH_ROWS = 50_000;
 
 const dayOf = (ms) => Math.floor(ms / DAY_MS);
 const utcDay = (y, m, d) => dayOf(Date.UTC(y, m - 1, d));

@@ -5,7 +5,7 @@
  * `WRITE_CHUNK` entities to KV itself and hands the rest to write tasks, so
  * no invocation goes past its ~1,000 KV operations.
  */
-export const MAX_ROWS_PER_SCAN_TASK = 250_000;
+export const MAX_ROWS_PER_SCAN_TASK = 100_000;
 /** Entities one invocation writes: 9 bulk reads + 900 puts stay under 1,000 KV operations. */
 export const WRITE_CHUNK = 900;
 
