@@ -3,7 +3,6 @@
 // POST /push-features (to online), then online reads and pushes against
 // Larder, each next to its floor (bench/floor/: bare KV calls on the same
 // keys and values), at every connection count, in the same run.
-import http from "node:http";
 import os from "node:os";
 import { isDeepStrictEqual } from "node:util";
 import { mintToken, postJson } from "../scripts/lib.mjs";
@@ -14,6 +13,7 @@ import { runOnce, summarize } from "./lib/load.mjs";
 import { runCpuHarness } from "./lib/cpu-harness.mjs";
 import { profileWhile, summarizeProfile, wranglerBundleMap, writeProfile } from "./lib/profile.mjs";
 import { fmt, markdownTable } from "./lib/report.mjs";
+import { requestOnce } from "./lib/http.mjs";
 
 export const title = "Online serving and push";
 
@@ -35,68 +35,8 @@ async function pool(count, concurrency, task) {
   await Promise.all(lanes);
 }
 
-/**
- * POSTs on a new connection (closed after the answer). Local workerd closes a
- * kept-alive connection after a request of several seconds, so the next
- * request on it fails with ECONNRESET/EPIPE (or, through wrangler's proxy,
- * 503 "Your worker restarted mid-request"); load pushes take that long.
- */
-function postFresh(url, headers, body, timeoutMs) {
-  return new Promise((resolve, reject) => {
-    const u = new URL(url);
-    const req = http.request(
-      { host: u.hostname, port: u.port, path: u.pathname + u.search, method: "POST", agent: false, timeout: timeoutMs, headers: { ...headers, connection: "close", "content-length": Buffer.byteLength(body) } },
-      (res) => {
-        const chunks = [];
-        res.on("data", (c) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString("utf8") }));
-        res.on("error", reject);
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error(`POST ${url}: no answer within ${timeoutMs} ms`)));
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
-/** Loads `n` entities into `view` with pushes of PUSH_ROWS rows; returns timing. */
-async function loadView({ api, token, view, n, concurrency, baseTs, log }) {
-  const pushes = Math.ceil(n / PUSH_ROWS);
-  const started = performance.now();
-  let serverMs = 0;
-  await pool(pushes, concurrency, async (p) => {
-    const rows = [];
-    for (let i = p * PUSH_ROWS; i < Math.min(n, (p + 1) * PUSH_ROWS); i++) {
-      rows.push({ [JOIN_KEY]: entityId(i), event_timestamp: new Date(baseTs - (i % 86400) * 1000).toISOString(), features: featureValues(view.schema, i) });
-    }
-    const body = JSON.stringify({ push_source_name: view.push, to: "online", features: rows });
-    const res = await postFresh(`${api}/push-features?project=${PROJECT}`, { authorization: `Bearer ${token}`, "content-type": "application/json" }, body, 300_000);
-    const text = res.text;
-    if (res.status !== 200) throw new Error(`load push ${p} of ${view.name} → ${res.status}: ${text.slice(0, 500)}`);
-    const out = JSON.parse(text);
-    if (out.accepted !== rows.length || out.rejected !== 0) throw new Error(`load push ${p} of ${view.name}: accepted ${out.accepted}/${rows.length}: ${JSON.stringify(out.errors.slice(0, 3))}`);
-    serverMs += out.processing_time_ms;
-    if ((p + 1) % 20 === 0 || p + 1 === pushes) log(`  ${view.name}: ${Math.min(n, (p + 1) * PUSH_ROWS)}/${n} rows`);
-  });
-  const seconds = (performance.now() - started) / 1000;
-  return {
-    view: view.name,
-    features: view.schema.length,
-    rows: n,
-    pushes,
-    rows_per_push: PUSH_ROWS,
-    concurrency,
-    seconds: Math.round(seconds * 10) / 10,
-    rows_per_s: Math.round(n / seconds),
-    mean_push_server_ms: Math.round(serverMs / pushes),
-  };
-}
-
-class BenchFailure extends Error {}
-
-function check(condition, message) {
-  if (!condition) throw new BenchFailure(message);
-}
+/** POSTs on a new connection (see bench/lib/http.mjs): load pushes take seconds each. */
+const postFresh = (url, headers, body, timeoutMs) => requestOnce(url, headers, body, timeoutMs, "POST");
 
 async function floorGet(floor, key) {
   const res = await fetch(`${floor.base}/get?key=${encodeURIComponent(key)}`);

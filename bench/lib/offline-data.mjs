@@ -1,11 +1,11 @@
 // Synthetic offline history for the historical and materialization suites:
 // deterministic rows, encoded as Parquet ingest bodies and kept on disk so
 // DuckDB can read the very same files.
-import http from "node:http";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodeParquet } from "../../scripts/demo/parquet.mjs";
 import { prng } from "./data.mjs";
+import { requestOnce } from "./http.mjs";
 
 export const OFFLINE_PROJECT = "bench_offline";
 export const USER_KEY = "user_id";
@@ -66,34 +66,14 @@ function newSink(source, features) {
   return { source: { joinKey: USER_KEY, features }, keys: [], times: [], columns: Object.fromEntries(features.map(([n]) => [n, []])) };
 }
 
-/**
- * POSTs a body on a fresh connection (closed after the answer): local workerd
- * drops kept-alive connections after long requests, and large ingest bodies
- * are long requests. Resolves {status, text}.
- */
-export function postOnce(url, headers, body, timeoutMs = 600_000, method = "POST") {
-  return new Promise((resolve, reject) => {
-    const u = new URL(url);
-    const req = http.request(
-      { host: u.hostname, port: u.port, path: u.pathname + u.search, method, agent: false, timeout: timeoutMs, headers: { ...headers, connection: "close", ...(body ? { "content-length": Buffer.byteLength(body) } : {}) } },
-      (res) => {
-        const chunks = [];
-        res.on("data", (c) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString("utf8") }));
-        res.on("error", reject);
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error(`POST ${url}: no answer within ${timeoutMs} ms`)));
-    req.on("error", reject);
-    req.end(body ?? undefined);
-  });
-}
+/** POST on a fresh connection (see bench/lib/http.mjs). */
+export const postOnce = (url, headers, body, timeoutMs) => requestOnce(url, headers, body, timeoutMs, "POST");
 
 /** GET on a fresh connection, retried a few times on connection errors (the worker is busy with queue work). */
 export async function getJsonOnce(url, token) {
   for (let attempt = 0; ; attempt++) {
     try {
-      const res = await postOnce(url, { authorization: `Bearer ${token}` }, null, 60_000, "GET");
+      const res = await requestOnce(url, { authorization: `Bearer ${token}` }, null, 60_000, "GET");
       if (res.status !== 200) throw new Error(`GET ${url} → ${res.status}: ${res.text.slice(0, 300)}`);
       return JSON.parse(res.text);
     } catch (err) {

@@ -10,17 +10,8 @@ import type { Dtype, ValueType } from "../../src/domain/dtypes";
 import { pointInTimeJoin } from "../../src/domain/pit-join";
 import { offlineColumns, readParquet, writeParquet } from "../../src/offline/parquet";
 import { duckdbPointInTimeJoin, type OracleTable } from "../oracle/duckdb";
+import { rng } from "../prng";
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const T0 = Date.UTC(2024, 0, 1);
 const MIN = 60_000;

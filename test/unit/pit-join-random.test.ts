@@ -8,17 +8,8 @@
 import { describe, expect, it } from "vitest";
 import type { ValueType } from "../../src/domain/dtypes";
 import { pointInTimeJoin, type FeatureTable } from "../../src/domain/pit-join";
+import { rng } from "../prng";
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Row = Record<string, unknown>;
 
