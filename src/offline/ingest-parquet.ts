@@ -16,6 +16,7 @@ import { parquetSchema, type FileMetaData, type SchemaElement, type SchemaTree }
 import { invalid } from "../errors";
 import type { Dtype } from "../domain/dtypes";
 import { readParquet, readParquetMetadata } from "./parquet";
+import { isTimeType } from "./parquet-read";
 import { checkIngestColumns, MAX_INGEST_ROWS } from "./ingest";
 import type { SourceSchema } from "./source-schema";
 
@@ -28,12 +29,6 @@ export interface ParquetIngestRows {
   rows: Record<string, unknown>[];
   /** Columns of a timestamp type, whose numbers are epoch ms already. */
   epochMsFields: Set<string>;
-}
-
-/** Same rule as the reader's timestamp-column check (parquet-read.ts): what hyparquet converts to an instant. */
-function isTimeElement(el: SchemaElement): boolean {
-  const lt = el.logical_type?.type;
-  return lt === "TIMESTAMP" || lt === "DATE" || el.type === "INT96" || ["TIMESTAMP_MILLIS", "TIMESTAMP_MICROS", "DATE"].includes(el.converted_type ?? "");
 }
 
 /** The leaf of a column (the element of a LIST), whose type says what its values are. */
@@ -71,5 +66,5 @@ export async function parquetIngestRows(schema: SourceSchema, body: Uint8Array, 
     for (const name of names) row[name] = table.columns[name][i] ?? null;
     rows[i] = row;
   }
-  return { rows, epochMsFields: new Set(columns.filter((c) => isTimeElement(leaf(c))).map((c) => c.element.name)) };
+  return { rows, epochMsFields: new Set(columns.filter((c) => isTimeType(leaf(c))).map((c) => c.element.name)) };
 }

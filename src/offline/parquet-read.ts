@@ -92,7 +92,8 @@ function loadMetadata(file: AsyncBuffer, options: Pick<ReadParquetOptions, "name
   });
 }
 
-function isTimeType(el: SchemaElement): boolean {
+/** Whether hyparquet reads the column as an instant (epoch ms with EPOCH_MS_PARSERS). */
+export function isTimeType(el: SchemaElement): boolean {
   const lt = el.logical_type?.type;
   return lt === "TIMESTAMP" || lt === "DATE" || el.type === "INT96" || ["TIMESTAMP_MILLIS", "TIMESTAMP_MICROS", "DATE"].includes(el.converted_type ?? "");
 }
