@@ -59,7 +59,7 @@ feastMaterializeRoutes.openapi(
     const start = body.disable_event_timestamp ? 0 : timestamp("start_ts", body.start_ts);
     const end = body.disable_event_timestamp ? Date.now() : timestamp("end_ts", body.end_ts);
     if (start > end) throw invalid("start_ts is after end_ts", {});
-    const views = onlineViews(registry, body.feature_views ?? [...registry.views.values()].filter((v) => v.def.online).map((v) => v.def.name));
+    const views = onlineViews(registry, body.feature_views);
     const job = await startMaterialization({ db: registryDb(c.env.DB), queue: c.env.MATERIALIZE }, registry, Object.fromEntries(views.map((v) => [v, { start, end }])), "api");
     return c.json(startedResponse(job), 200);
   },
@@ -78,7 +78,7 @@ feastMaterializeRoutes.openapi(
   async (c) => {
     const body = c.req.valid("json");
     const registry = await registryOf(c);
-    const views = onlineViews(registry, body.feature_views ?? [...registry.views.values()].filter((v) => v.def.online).map((v) => v.def.name));
+    const views = onlineViews(registry, body.feature_views);
     const db = registryDb(c.env.DB);
     const job = await startMaterialization({ db, queue: c.env.MATERIALIZE }, registry, await incrementalWindows(db, registry, views, timestamp("end_ts", body.end_ts)), "incremental");
     return c.json(startedResponse(job), 200);

@@ -60,11 +60,12 @@ historicalRoutes.openapi(
     const joined = await c.get("timing").measure("join", () => joinHistorical(deps, registry, selection, df, body.full_feature_names));
     const writeStarted = performance.now();
     const exportId = newExportId();
-    const record = await saveExport(deps.bucket, deps.db, registry.project, exportId, writeExport(joined.result, exportDtypes(registry, selection)), df.numRows);
+    const dtypes = exportDtypes(registry, selection);
+    const record = await saveExport(deps.bucket, deps.db, registry.project, exportId, writeExport(joined.result, dtypes), df.numRows);
     const writeMs = performance.now() - writeStarted;
     // Inline rows show the entity timestamps as sent, and unix_timestamp features as RFC 3339.
     joined.result.data[ENTITY_TS] = body.entity_df[ENTITY_TS];
-    const timestampColumns = Object.entries(exportDtypes(registry, selection)).filter(([, d]) => d === "unix_timestamp").map(([n]) => n);
+    const timestampColumns = Object.entries(dtypes).filter(([, d]) => d === "unix_timestamp").map(([n]) => n);
     for (const name of timestampColumns) joined.result.data[name] = joined.result.data[name].map((v) => (typeof v === "number" ? formatTimestamp(v) : v));
     const rows = resultRows({ ...joined.result, numRows: Math.min(df.numRows, INLINE_MAX_ROWS) });
     const link = await signedExportUrl(origin(c), exportId, signingSecret(c.env));

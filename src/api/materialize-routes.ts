@@ -88,7 +88,7 @@ materializeRoutes.openapi(
     const body = c.req.valid("json");
     const registry = await registryForBody(c, body.project);
     const end = timestampField("end_date", body.end_date, Date.now());
-    const views = onlineViews(registry, body.feature_views ?? [...registry.views.values()].filter((v) => v.def.online).map((v) => v.def.name));
+    const views = onlineViews(registry, body.feature_views);
     const db = registryDb(c.env.DB);
     const job = await startMaterialization({ db, queue: c.env.MATERIALIZE }, registry, await incrementalWindows(db, registry, views, end), "incremental");
     return c.json(startedResponse(job), 202);

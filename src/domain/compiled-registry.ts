@@ -3,6 +3,7 @@
  * version in isolate memory, then shared by every request of that isolate.
  */
 import { LarderError } from "../errors";
+import type { ValueType } from "./dtypes";
 import {
   viewJoinKeys,
   type DataSourceDef,
@@ -16,6 +17,8 @@ export interface CompiledView {
   def: FeatureViewDef;
   /** Join keys of all the view's entities, sorted by name. */
   joinKeys: string[];
+  /** The value type of each join key. */
+  keyTypes: Record<string, ValueType>;
   featureIndex: Map<string, number>;
 }
 
@@ -37,7 +40,12 @@ export class CompiledRegistry {
     this.views = new Map(
       contents.feature_views.map((def) => [
         def.name,
-        { def, joinKeys: viewJoinKeys(this.entities, def), featureIndex: new Map(def.features.map((f, i) => [f.name, i])) },
+        {
+          def,
+          joinKeys: viewJoinKeys(this.entities, def),
+          keyTypes: Object.assign({}, ...def.entities.map((e) => this.entities.get(e)?.value_types)),
+          featureIndex: new Map(def.features.map((f, i) => [f.name, i])),
+        },
       ]),
     );
   }

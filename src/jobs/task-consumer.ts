@@ -9,7 +9,7 @@ import type { Bindings } from "../env";
 import { registryDb } from "../registry/d1-registry";
 import { currentRegistry } from "../registry/snapshot";
 import { combineShards, runShard, type HistoricalSpec } from "../offline/historical-jobs";
-import { runMaterializeTask, finishMaterialization, type MaterializeSpec } from "../materialize/run-task";
+import { runMaterializeTask, finishMaterialization } from "../materialize/run-task";
 import { completeTask, failTask, finishJob, getJob, getTasks, noteTaskError, startTask, type Job, type TaskResult } from "./jobs-store";
 import { sendTasks, type TaskMessage } from "./messages";
 
@@ -30,7 +30,7 @@ async function runTask(env: Bindings, job: Job, task: TaskMessage): Promise<Task
     }
     case "materialize":
     case "materialize-write":
-      return runMaterializeTask({ ...deps, kv: env.ONLINE_STORE, queue: env.MATERIALIZE_FANOUT, d1: env.DB }, registry, job.spec as MaterializeSpec, task);
+      return runMaterializeTask({ ...deps, kv: env.ONLINE_STORE, queue: env.MATERIALIZE_FANOUT, d1: env.DB }, registry, task);
   }
 }
 

@@ -5,12 +5,12 @@
  * delete expired exports. Each part is isolated: one failing does not stop
  * the others, and each logs what it did.
  */
-import { and, eq, inArray, lt } from "drizzle-orm";
+import { and, inArray, lt } from "drizzle-orm";
 import type { Bindings } from "../env";
 import { scheduleSeconds } from "../domain/registry-model";
 import type { CompiledRegistry } from "../domain/compiled-registry";
-import { registryDb, type RegistryDb } from "../registry/d1-registry";
-import { projects, featureViews } from "../registry/schema";
+import { materializedEnds, registryDb, type RegistryDb } from "../registry/d1-registry";
+import { projects } from "../registry/schema";
 import { exportsTable } from "../registry/jobs-schema";
 import { currentRegistry } from "../registry/snapshot";
 import { discoverFiles, appendRows, readRows } from "../offline/offline-store";
@@ -120,7 +120,7 @@ export async function runCron(env: Bindings, now = Date.now()): Promise<CronRepo
       });
     }
     await attempt(`materialize ${project}`, async () => {
-      const ends = new Map((await db.select({ name: featureViews.name, end: featureViews.materialized_end }).from(featureViews).where(eq(featureViews.project, project))).map((r) => [r.name, r.end]));
+      const ends = await materializedEnds(db, project);
       const due = dueViews(registry, ends, now);
       if (due.length === 0) return;
       const job = await startMaterialization({ db, queue: env.MATERIALIZE }, registry, await incrementalWindows(db, registry, due, now), "cron");

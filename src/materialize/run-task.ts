@@ -10,7 +10,6 @@ import { eq, and } from "drizzle-orm";
 import type { CompiledRegistry } from "../domain/compiled-registry";
 import { entityKey, onlineKey } from "../domain/entity-key";
 import { formatTimestamp } from "../domain/timestamps";
-import type { ValueType } from "../domain/dtypes";
 import type { RegistryDb } from "../registry/d1-registry";
 import { featureStats, jobs } from "../registry/jobs-schema";
 import { featureViews } from "../registry/schema";
@@ -47,10 +46,6 @@ interface Latest {
 
 const chunkPath = (project: string, jobId: string, taskId: string) => `jobs/${project}/${jobId}/${taskId}.json`;
 
-function typesOf(registry: CompiledRegistry, entities: readonly string[]): Record<string, ValueType> {
-  return Object.assign({}, ...entities.map((e) => registry.entities.get(e)?.value_types));
-}
-
 /** Reads, reduces and writes one group of files of one view. */
 export async function scanTask(deps: TaskDeps & { queue: Queue; d1: D1Database }, registry: CompiledRegistry, task: MaterializeTask): Promise<TaskResult> {
   const view = registry.view(task.view);
@@ -59,13 +54,12 @@ export async function scanTask(deps: TaskDeps & { queue: Queue; d1: D1Database }
   const timestampFeatures = new Set(view.def.features.filter((f) => f.dtype === "unix_timestamp").map((f) => f.name));
   const read = await readRows(deps, registry.project, schema, { features, minTs: task.start, maxTs: task.end, files: task.files });
   const cols = read.columns;
-  const types = typesOf(registry, view.def.entities);
   const moments: Record<string, FeatureMoments> = Object.fromEntries(features.map((f) => [f, emptyMoments()]));
   const sketch = emptySketch();
   const latest = new Map<string, Latest>();
   let maxEventTs = -Infinity;
   for (let i = 0; i < read.numRows; i++) {
-    const key = onlineKey(registry.project, view.def.name, entityKey(view.joinKeys, types, (k) => cols[k][i]));
+    const key = onlineKey(registry.project, view.def.name, entityKey(view.joinKeys, view.keyTypes, (k) => cols[k][i]));
     addToSketch(sketch, key);
     const e = cols.event_timestamp[i] as number;
     const c = (cols.created_timestamp[i] as number | null) ?? null;
@@ -164,6 +158,6 @@ export async function finishMaterialization(db: RegistryDb, job: Job, tasks: rea
     .where(and(eq(jobs.id, job.id), eq(jobs.status, job.status)));
 }
 
-export async function runMaterializeTask(deps: TaskDeps & { queue: Queue; d1: D1Database }, registry: CompiledRegistry, _spec: MaterializeSpec, task: MaterializeTask | MaterializeWriteTask): Promise<TaskResult> {
+export async function runMaterializeTask(deps: TaskDeps & { queue: Queue; d1: D1Database }, registry: CompiledRegistry, task: MaterializeTask | MaterializeWriteTask): Promise<TaskResult> {
   return task.kind === "materialize" ? scanTask(deps, registry, task) : writeTask(deps, task);
 }

@@ -7,9 +7,8 @@
 import { and, desc, eq, isNotNull } from "drizzle-orm";
 import { invalid } from "../errors";
 import type { CompiledRegistry } from "../domain/compiled-registry";
-import type { RegistryDb } from "../registry/d1-registry";
+import { materializedEnds, type RegistryDb } from "../registry/d1-registry";
 import { jobs } from "../registry/jobs-schema";
-import { featureViews } from "../registry/schema";
 import { filesOverlapping } from "../offline/manifest";
 import { offlineSourceOf } from "../offline/historical";
 import { createJob, getJob, getTasks, newJobId } from "../jobs/jobs-store";
@@ -31,8 +30,12 @@ export interface StartedJob {
   tasks: number;
 }
 
-/** Checks the views exist and are online; FEATURE_VIEW_NOT_FOUND names the available ones. */
-export function onlineViews(registry: CompiledRegistry, names: readonly string[]): string[] {
+/**
+ * Checks the views exist and are online (FEATURE_VIEW_NOT_FOUND names the
+ * available ones); without names, every online view of the registry.
+ */
+export function onlineViews(registry: CompiledRegistry, names?: readonly string[] | null): string[] {
+  if (!names) return [...registry.views.values()].filter((v) => v.def.online).map((v) => v.def.name);
   if (names.length === 0) throw invalid("feature_views is empty", {});
   for (const name of names) {
     if (!registry.view(name).def.online) throw invalid(`Feature view '${name}' is not online (online: false): nothing to materialize`, { feature_view: name });
@@ -80,8 +83,7 @@ export async function startMaterialization(deps: MaterializeDeps, registry: Comp
  * (all history when ttl is 0), up to `end`.
  */
 export async function incrementalWindows(db: RegistryDb, registry: CompiledRegistry, views: readonly string[], end: number): Promise<Record<string, { start: number; end: number }>> {
-  const rows = await db.select({ name: featureViews.name, end: featureViews.materialized_end }).from(featureViews).where(eq(featureViews.project, registry.project));
-  const ends = new Map(rows.map((r) => [r.name, r.end]));
+  const ends = await materializedEnds(db, registry.project);
   const windows: Record<string, { start: number; end: number }> = {};
   for (const name of views) {
     const previous = ends.get(name);

@@ -27,10 +27,6 @@ export function offlineSourceOf(registry: CompiledRegistry, viewName: string): s
   return source?.type === "push" ? source.batch_source : view.def.source;
 }
 
-function keyTypes(registry: CompiledRegistry, entities: readonly string[]): Record<string, ValueType> {
-  return Object.assign({}, ...entities.map((e) => registry.entities.get(e)?.value_types));
-}
-
 /** A single key's value as text: integers canonical (7, "7" and "007" agree), strings as they are. */
 function singleKeyText(type: ValueType, value: unknown): string | undefined {
   if (value === null || value === undefined) return undefined;
@@ -99,7 +95,7 @@ export async function joinHistorical(deps: OfflineDeps, registry: CompiledRegist
   // The views' sources are read in parallel: their R2 reads overlap.
   const tables: FeatureTable[] = await Promise.all(
     selection.views.map(async ({ view, features }) => {
-      const types = keyTypes(registry, view.def.entities);
+      const types = view.keyTypes;
       const schema = sourceSchema(registry, offlineSourceOf(registry, view.def.name));
       const started = performance.now();
       const ttlMs = view.def.ttl_seconds * 1000;

@@ -95,10 +95,9 @@ function validateRow(registry: CompiledRegistry, target: PushTarget, row: unknow
       claimed.add(name);
     }
     if (Object.keys(values).length === 0) continue;
-    const types = Object.assign({}, ...view.def.entities.map((e) => registry.entities.get(e)?.value_types));
     let key: string;
     try {
-      key = onlineKey(registry.project, view.def.name, entityKey(view.joinKeys, types, (k) => r[k]));
+      key = onlineKey(registry.project, view.def.name, entityKey(view.joinKeys, view.keyTypes, (k) => r[k]));
     } catch (err) {
       throw new RowRejected(err instanceof LarderError ? err.message : String(err), String((err as LarderError).details?.join_key ?? ""));
     }

@@ -67,11 +67,9 @@ export async function readOnlineFeatures(
   const keyIndex = new Map<string, number>();
   const keys: string[] = [];
   const slots = selection.views.map(({ view }) => {
-    const types: Record<string, "STRING" | "INT32" | "INT64" | "BYTES"> = {};
-    for (const entityName of view.def.entities) Object.assign(types, registry.entities.get(entityName)?.value_types);
     const rowSlots = new Array<number>(rowCount);
     for (let row = 0; row < rowCount; row++) {
-      const key = onlineKey(registry.project, view.def.name, entityKey(view.joinKeys, types, (k) => entities[k][row]));
+      const key = onlineKey(registry.project, view.def.name, entityKey(view.joinKeys, view.keyTypes, (k) => entities[k][row]));
       let slot = keyIndex.get(key);
       if (slot === undefined) {
         slot = keys.length;
