@@ -38,6 +38,46 @@ async function pool(count, concurrency, task) {
 /** POSTs on a new connection (see bench/lib/http.mjs): load pushes take seconds each. */
 const postFresh = (url, headers, body, timeoutMs) => requestOnce(url, headers, body, timeoutMs, "POST");
 
+/** Loads `n` entities into `view` with pushes of PUSH_ROWS rows; returns timing. */
+async function loadView({ api, token, view, n, concurrency, baseTs, log }) {
+  const pushes = Math.ceil(n / PUSH_ROWS);
+  const started = performance.now();
+  let serverMs = 0;
+  await pool(pushes, concurrency, async (p) => {
+    const rows = [];
+    for (let i = p * PUSH_ROWS; i < Math.min(n, (p + 1) * PUSH_ROWS); i++) {
+      rows.push({ [JOIN_KEY]: entityId(i), event_timestamp: new Date(baseTs - (i % 86400) * 1000).toISOString(), features: featureValues(view.schema, i) });
+    }
+    const body = JSON.stringify({ push_source_name: view.push, to: "online", features: rows });
+    const res = await postFresh(`${api}/push-features?project=${PROJECT}`, { authorization: `Bearer ${token}`, "content-type": "application/json" }, body, 300_000);
+    const text = res.text;
+    if (res.status !== 200) throw new Error(`load push ${p} of ${view.name} → ${res.status}: ${text.slice(0, 500)}`);
+    const out = JSON.parse(text);
+    if (out.accepted !== rows.length || out.rejected !== 0) throw new Error(`load push ${p} of ${view.name}: accepted ${out.accepted}/${rows.length}: ${JSON.stringify(out.errors.slice(0, 3))}`);
+    serverMs += out.processing_time_ms;
+    if ((p + 1) % 20 === 0 || p + 1 === pushes) log(`  ${view.name}: ${Math.min(n, (p + 1) * PUSH_ROWS)}/${n} rows`);
+  });
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    view: view.name,
+    features: view.schema.length,
+    rows: n,
+    pushes,
+    rows_per_push: PUSH_ROWS,
+    concurrency,
+    seconds: Math.round(seconds * 10) / 10,
+    rows_per_s: Math.round(n / seconds),
+    mean_push_server_ms: Math.round(serverMs / pushes),
+  };
+}
+
+class BenchFailure extends Error {}
+
+function check(condition, message) {
+  if (!condition) throw new BenchFailure(message);
+}
+
+
 async function floorGet(floor, key) {
   const res = await fetch(`${floor.base}/get?key=${encodeURIComponent(key)}`);
   const text = await res.text();
