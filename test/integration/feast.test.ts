@@ -3,11 +3,12 @@
  * send (sdk/python/feast/infra/online_stores/remote.py) and checked field by
  * field against what Feast's feature server answers.
  */
-import { env, exports } from "cloudflare:workers";
+import { exports } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { BASE, call, expectStatus, token } from "./helpers";
 import { applyDemo } from "./fixtures";
 import { seedOnline } from "./seed";
+import { offlineSends } from "./task-queue";
 
 const HOUR = 3600_000;
 const EPOCH = "1970-01-01T00:00:00Z";
@@ -65,21 +66,6 @@ function column(body: OnlineBody, name: string) {
   return body.results[index];
 }
 
-/** Records what is sent to the offline queue while `work` runs. */
-async function offlineSends(work: () => Promise<void>): Promise<unknown[]> {
-  const sent: unknown[] = [];
-  const original = env.OFFLINE_WRITES.send.bind(env.OFFLINE_WRITES);
-  env.OFFLINE_WRITES.send = async (body: unknown, options?: QueueSendOptions) => {
-    sent.push(body);
-    return original(body, options);
-  };
-  try {
-    await work();
-  } finally {
-    env.OFFLINE_WRITES.send = original;
-  }
-  return sent;
-}
 
 let t1: number;
 let t2: number;

@@ -1,7 +1,7 @@
-import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { call, expectStatus, token } from "./helpers";
 import { applyDemo } from "./fixtures";
+import { offlineSends } from "./task-queue";
 
 const SPEC_PUSH_BODY = {
   push_source_name: "customer_realtime_updates",
@@ -119,24 +119,18 @@ describe("POST /push-features", () => {
 
   it("sends accepted rows to the offline queue unless to is online", async () => {
     const rows = [{ customer_id: "q1", event_timestamp: iso(-1000), features: { cart_value: 5 } }];
-    const sent: unknown[] = [];
-    const original = env.OFFLINE_WRITES.send.bind(env.OFFLINE_WRITES);
-    env.OFFLINE_WRITES.send = async (body: unknown, options?: QueueSendOptions) => {
-      sent.push(body);
-      return original(body, options);
-    };
-    try {
+    const none = await offlineSends(async () => {
       await expectStatus(call("POST", "/push-features", { body: { push_source_name: "customer_sessions", to: "online", features: rows } }), 200);
-      expect(sent).toHaveLength(0);
-      const offlineRows = [{ ...rows[0], customer_id: "q2" }];
+    });
+    expect(none).toHaveLength(0);
+    const offlineRows = [{ ...rows[0], customer_id: "q2" }];
+    const sent = await offlineSends(async () => {
       await expectStatus(call("POST", "/push-features", { body: { push_source_name: "customer_sessions", to: "offline", features: offlineRows } }), 200);
-      expect(sent).toHaveLength(1);
-      expect(sent[0]).toMatchObject({ kind: "push", project: "ai_etl", source: "customer_realtime_batch", rows: [{ keys: { customer_id: "q2" }, features: { cart_value: 5 } }] });
-      // offline only: nothing online.
-      expect((await realtime(["q2"])).statuses.q2.cart_value).toBe("NOT_FOUND");
-    } finally {
-      env.OFFLINE_WRITES.send = original;
-    }
+    });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ kind: "push", project: "ai_etl", source: "customer_realtime_batch", rows: [{ keys: { customer_id: "q2" }, features: { cart_value: 5 } }] });
+    // offline only: nothing online.
+    expect((await realtime(["q2"])).statuses.q2.cart_value).toBe("NOT_FOUND");
   });
 
   it("refuses an unknown push source, a bad body, too many rows", async () => {

@@ -1,5 +1,5 @@
 /**
- * The MATERIALIZE queue in tests: sends are captured (not delivered by
+ * Queues in tests. The MATERIALIZE queues: sends are captured (not delivered by
  * Miniflare in the background), and tests deliver them to the worker's
  * queue handler themselves, in the order and with the attempts they choose.
  */
@@ -41,4 +41,20 @@ export async function deliverTasks(messages: TaskMessage[], attempts = 1, queue 
 /** Delivers every captured task, and those they fan out to, until none is left. */
 export async function drainTasks(maxRounds = 50): Promise<void> {
   for (let i = 0; i < maxRounds && sentTasks.length > 0; i++) await deliverTasks(sentTasks.splice(0, sentTasks.length));
+}
+
+/** Records what is sent to the offline queue while `work` runs. */
+export async function offlineSends(work: () => Promise<void>): Promise<unknown[]> {
+  const sent: unknown[] = [];
+  const original = env.OFFLINE_WRITES.send.bind(env.OFFLINE_WRITES);
+  env.OFFLINE_WRITES.send = async (body: unknown, options?: QueueSendOptions) => {
+    sent.push(body);
+    return original(body, options);
+  };
+  try {
+    await work();
+  } finally {
+    env.OFFLINE_WRITES.send = original;
+  }
+  return sent;
 }
