@@ -23,11 +23,19 @@ export default defineConfig(async () => {
               main: "./src/index.ts",
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: { TEST_MIGRATIONS: migrations, AUTH_JWT_SECRET: TEST_JWT_SECRET, REGISTRY_CACHE_TTL_MS: "5000" },
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  AUTH_JWT_SECRET: TEST_JWT_SECRET,
+                  REGISTRY_CACHE_TTL_MS: "5000",
+                },
               },
             }),
           ],
-          test: { name: "workers", include: ["test/integration/**/*.test.ts"], setupFiles: ["./test/integration/setup.ts"] },
+          test: {
+            name: "workers",
+            include: ["test/integration/**/*.test.ts"],
+            setupFiles: ["./test/integration/setup.ts"],
+          },
         },
       ],
     },

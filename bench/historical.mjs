@@ -12,7 +12,14 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { parquetReadObjects } from "hyparquet";
 import { mintToken, postJson } from "../scripts/lib.mjs";
 import { prng } from "./lib/data.mjs";
-import { OFFLINE_PROJECT, offlineRegistry, postOnce, USER_KEY, userId, writeHistoryFiles } from "./lib/offline-data.mjs";
+import {
+  OFFLINE_PROJECT,
+  offlineRegistry,
+  postOnce,
+  USER_KEY,
+  userId,
+  writeHistoryFiles,
+} from "./lib/offline-data.mjs";
 import { markdownTable } from "./lib/report.mjs";
 
 export const title = "Historical retrieval (point-in-time join)";
@@ -28,11 +35,16 @@ async function ingest(api, token, source, files, log) {
   const started = performance.now();
   let rows = 0;
   for (const file of files) {
-    const res = await postOnce(`${api}/data-sources/${source}/ingest?project=${OFFLINE_PROJECT}`, { authorization: `Bearer ${token}`, "content-type": "application/vnd.apache.parquet" }, readFileSync(file));
+    const res = await postOnce(
+      `${api}/data-sources/${source}/ingest?project=${OFFLINE_PROJECT}`,
+      { authorization: `Bearer ${token}`, "content-type": "application/vnd.apache.parquet" },
+      readFileSync(file),
+    );
     const text = res.text;
     if (res.status !== 200) throw new Error(`ingest ${source} → ${res.status}: ${text.slice(0, 400)}`);
     const body = JSON.parse(text);
-    if (body.rejected) throw new Error(`ingest ${source}: ${body.rejected} rows rejected: ${JSON.stringify(body.errors.slice(0, 3))}`);
+    if (body.rejected)
+      throw new Error(`ingest ${source}: ${body.rejected} rows rejected: ${JSON.stringify(body.errors.slice(0, 3))}`);
     rows += body.rows_written;
   }
   const seconds = (performance.now() - started) / 1000;
@@ -75,10 +87,35 @@ export async function run(ctx) {
   const endMs = Date.parse("2026-01-31T00:00:00Z");
   const dir = join(ctx.root, ".bench", "offline-data");
   log(`Writing ${2 * USERS * DAYS} offline rows (${USERS} users × ${DAYS} days × 2 sources) as Parquet in ${dir}…`);
-  const filesA = writeHistoryFiles({ dir, source: "hist_a", features: [["a_amount", "float64"], ["a_count", "int64"]], users: USERS, days: DAYS, endMs, seed: 11 });
-  const filesB = writeHistoryFiles({ dir, source: "hist_b", features: [["b_score", "float64"], ["b_level", "int64"]], users: USERS, days: DAYS, endMs, seed: 12 });
+  const filesA = writeHistoryFiles({
+    dir,
+    source: "hist_a",
+    features: [
+      ["a_amount", "float64"],
+      ["a_count", "int64"],
+    ],
+    users: USERS,
+    days: DAYS,
+    endMs,
+    seed: 11,
+  });
+  const filesB = writeHistoryFiles({
+    dir,
+    source: "hist_b",
+    features: [
+      ["b_score", "float64"],
+      ["b_level", "int64"],
+    ],
+    users: USERS,
+    days: DAYS,
+    endMs,
+    seed: 12,
+  });
   log("Ingesting through POST /data-sources/{name}/ingest (Parquet bodies of 100,000 rows)…");
-  const loads = [await ingest(larder.api, admin, "hist_a", filesA, log), await ingest(larder.api, admin, "hist_b", filesB, log)];
+  const loads = [
+    await ingest(larder.api, admin, "hist_a", filesA, log),
+    await ingest(larder.api, admin, "hist_b", filesB, log),
+  ];
 
   const rand = prng(99);
   const entities = { ids: [], ts: [] };
@@ -94,18 +131,32 @@ export async function run(ctx) {
   let last;
   for (let r = 0; r < RUNS; r++) {
     const started = performance.now();
-    const res = await postOnce(`${larder.api}/historical-features?project=${OFFLINE_PROJECT}`, { authorization: `Bearer ${admin}`, "content-type": "application/json" }, JSON.stringify(body));
+    const res = await postOnce(
+      `${larder.api}/historical-features?project=${OFFLINE_PROJECT}`,
+      { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+      JSON.stringify(body),
+    );
     if (res.status !== 200) throw new Error(`historical-features → ${res.status}: ${res.text.slice(0, 400)}`);
     last = JSON.parse(res.text);
-    runs.push({ wall_ms: performance.now() - started, ...last.metadata.timings, rows_scanned: last.metadata.rows_scanned, files_read: last.metadata.files_read });
-    log(`  run ${r + 1}: ${runs.at(-1).wall_ms.toFixed(0)} ms (read ${last.metadata.timings.read_ms}, join ${last.metadata.timings.join_ms}, write ${last.metadata.timings.write_ms})`);
+    runs.push({
+      wall_ms: performance.now() - started,
+      ...last.metadata.timings,
+      rows_scanned: last.metadata.rows_scanned,
+      files_read: last.metadata.files_read,
+    });
+    log(
+      `  run ${r + 1}: ${runs.at(-1).wall_ms.toFixed(0)} ms (read ${last.metadata.timings.read_ms}, join ${last.metadata.timings.join_ms}, write ${last.metadata.timings.write_ms})`,
+    );
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const wall = median(runs.map((r) => r.wall_ms));
 
   log("DuckDB ASOF JOIN on the same Parquet files…");
   const duck = await duckdbJoin(dir, entities);
-  const exportRows = await parquetReadObjects({ file: new Uint8Array(await (await fetch(last.download_url.replace(/^https?:\/\/[^/]+/, larder.base))).arrayBuffer()).buffer });
+  const exportRows = await parquetReadObjects({
+    file: new Uint8Array(await (await fetch(last.download_url.replace(/^https?:\/\/[^/]+/, larder.base))).arrayBuffer())
+      .buffer,
+  });
   let mismatches = 0;
   for (let i = 0; i < ENTITY_ROWS; i++) {
     const l = exportRows[i];
@@ -113,7 +164,9 @@ export async function run(ctx) {
     for (const f of ["a_amount", "a_count", "b_score", "b_level"]) if (num(l[f]) !== num(d[f])) mismatches++;
   }
   const matched = exportRows.filter((r) => r.a_amount !== null).length;
-  log(`  DuckDB: ${duck.ms.toFixed(0)} ms; ${mismatches} differing values over ${ENTITY_ROWS} rows × 4 features (${matched} rows with a match)`);
+  log(
+    `  DuckDB: ${duck.ms.toFixed(0)} ms; ${mismatches} differing values over ${ENTITY_ROWS} rows × 4 features (${matched} rows with a match)`,
+  );
   const ratio = wall / duck.ms;
   const json = {
     offline_rows: loads.reduce((s, l) => s + l.rows, 0),
@@ -134,7 +187,10 @@ export async function run(ctx) {
       ["Offline rows (2 views)", json.offline_rows.toLocaleString("en-US")],
       ["Entity rows × features", `${ENTITY_ROWS} × 4`],
       ["Wall time, median of 3 (client)", `${wall.toFixed(0)} ms`],
-      ["  read / join / write (Larder's own timings, last run)", `${last.metadata.timings.read_ms} / ${last.metadata.timings.join_ms} / ${last.metadata.timings.write_ms} ms`],
+      [
+        "  read / join / write (Larder's own timings, last run)",
+        `${last.metadata.timings.read_ms} / ${last.metadata.timings.join_ms} / ${last.metadata.timings.write_ms} ms`,
+      ],
       ["Rows scanned from Parquet", last.metadata.rows_scanned.toLocaleString("en-US")],
       ["DuckDB ASOF JOIN, same files (Node, in-process)", `${duck.ms.toFixed(0)} ms`],
       ["Larder ÷ DuckDB", `${ratio.toFixed(2)}×`],

@@ -46,14 +46,26 @@ async function loadView({ api, token, view, n, concurrency, baseTs, log }) {
   await pool(pushes, concurrency, async (p) => {
     const rows = [];
     for (let i = p * PUSH_ROWS; i < Math.min(n, (p + 1) * PUSH_ROWS); i++) {
-      rows.push({ [JOIN_KEY]: entityId(i), event_timestamp: new Date(baseTs - (i % 86400) * 1000).toISOString(), features: featureValues(view.schema, i) });
+      rows.push({
+        [JOIN_KEY]: entityId(i),
+        event_timestamp: new Date(baseTs - (i % 86400) * 1000).toISOString(),
+        features: featureValues(view.schema, i),
+      });
     }
     const body = JSON.stringify({ push_source_name: view.push, to: "online", features: rows });
-    const res = await postFresh(`${api}/push-features?project=${PROJECT}`, { authorization: `Bearer ${token}`, "content-type": "application/json" }, body, 300_000);
+    const res = await postFresh(
+      `${api}/push-features?project=${PROJECT}`,
+      { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body,
+      300_000,
+    );
     const text = res.text;
     if (res.status !== 200) throw new Error(`load push ${p} of ${view.name} → ${res.status}: ${text.slice(0, 500)}`);
     const out = JSON.parse(text);
-    if (out.accepted !== rows.length || out.rejected !== 0) throw new Error(`load push ${p} of ${view.name}: accepted ${out.accepted}/${rows.length}: ${JSON.stringify(out.errors.slice(0, 3))}`);
+    if (out.accepted !== rows.length || out.rejected !== 0)
+      throw new Error(
+        `load push ${p} of ${view.name}: accepted ${out.accepted}/${rows.length}: ${JSON.stringify(out.errors.slice(0, 3))}`,
+      );
     serverMs += out.processing_time_ms;
     if ((p + 1) % 20 === 0 || p + 1 === pushes) log(`  ${view.name}: ${Math.min(n, (p + 1) * PUSH_ROWS)}/${n} rows`);
   });
@@ -76,7 +88,6 @@ class BenchFailure extends Error {}
 function check(condition, message) {
   if (!condition) throw new BenchFailure(message);
 }
-
 
 async function floorGet(floor, key) {
   const res = await fetch(`${floor.base}/get?key=${encodeURIComponent(key)}`);
@@ -104,8 +115,12 @@ export async function run(ctx) {
   const baseTs = Date.now() - 3600_000;
   const load = [];
   for (const view of Object.values(VIEWS)) {
-    log(`Loading ${n} entities into ${view.name} (${view.schema.length} features), ${PUSH_ROWS} rows per push, ${opts.loadConcurrency} in parallel…`);
-    load.push(await loadView({ api: larder.api, token: writer, view, n, concurrency: opts.loadConcurrency, baseTs, log }));
+    log(
+      `Loading ${n} entities into ${view.name} (${view.schema.length} features), ${PUSH_ROWS} rows per push, ${opts.loadConcurrency} in parallel…`,
+    );
+    load.push(
+      await loadView({ api: larder.api, token: writer, view, n, concurrency: opts.loadConcurrency, baseTs, log }),
+    );
     const l = load.at(-1);
     log(`  ${l.rows} rows in ${l.seconds} s: ${l.rows_per_s} rows/s`);
   }
@@ -116,19 +131,48 @@ export async function run(ctx) {
   {
     const i = single.idSets[0][0];
     const v = VIEWS.v4;
-    const got = await postJson(`${larder.api}/online-features?project=${PROJECT}`, reader, { features: refs(v), entities: { [JOIN_KEY]: [entityId(i)] } });
-    check(isDeepStrictEqual(got.features[entityId(i)], featureValues(v.schema, i)), `Larder read of ${entityId(i)} does not return the loaded values: ${JSON.stringify(got)}`);
+    const got = await postJson(`${larder.api}/online-features?project=${PROJECT}`, reader, {
+      features: refs(v),
+      entities: { [JOIN_KEY]: [entityId(i)] },
+    });
+    check(
+      isDeepStrictEqual(got.features[entityId(i)], featureValues(v.schema, i)),
+      `Larder read of ${entityId(i)} does not return the loaded values: ${JSON.stringify(got)}`,
+    );
     const record = await floorGet(floor, keyOf(v, i));
-    check(record !== null, `FLOOR SEES NO DATA: GET ${keyOf(v, i)} returned null. The floor must read Larder's KV namespace (same --persist-to, id larder-online-local).`);
-    check(isDeepStrictEqual(record.v, featureValues(v.schema, i)), `floor read of ${keyOf(v, i)} differs from what Larder stored: ${JSON.stringify(record)}`);
+    check(
+      record !== null,
+      `FLOOR SEES NO DATA: GET ${keyOf(v, i)} returned null. The floor must read Larder's KV namespace (same --persist-to, id larder-online-local).`,
+    );
+    check(
+      isDeepStrictEqual(record.v, featureValues(v.schema, i)),
+      `floor read of ${keyOf(v, i)} differs from what Larder stored: ${JSON.stringify(record)}`,
+    );
     for (const view of [VIEWS.v4, VIEWS.v50]) {
       const ids = batch.idSets[0];
-      const larderRes = await postJson(`${larder.api}/online-features?project=${PROJECT}`, reader, { features: refs(view), entities: { [JOIN_KEY]: ids.map(entityId) } });
-      for (const id of ids) check(isDeepStrictEqual(larderRes.features[entityId(id)], featureValues(view.schema, id)), `Larder batch read of ${view.name}/${entityId(id)} is wrong`);
-      const found = await floorBulk(floor, ids.map((id) => keyOf(view, id)));
+      const larderRes = await postJson(`${larder.api}/online-features?project=${PROJECT}`, reader, {
+        features: refs(view),
+        entities: { [JOIN_KEY]: ids.map(entityId) },
+      });
+      for (const id of ids)
+        check(
+          isDeepStrictEqual(larderRes.features[entityId(id)], featureValues(view.schema, id)),
+          `Larder batch read of ${view.name}/${entityId(id)} is wrong`,
+        );
+      const found = await floorBulk(
+        floor,
+        ids.map((id) => keyOf(view, id)),
+      );
       const nulls = ids.filter((id) => found[keyOf(view, id)] == null);
-      check(nulls.length === 0, `FLOOR SEES NO DATA: bulk get of ${view.name} returned null for ${nulls.length}/${ids.length} keys (e.g. ${keyOf(view, nulls[0])})`);
-      for (const id of ids) check(isDeepStrictEqual(found[keyOf(view, id)].v, featureValues(view.schema, id)), `floor bulk read of ${keyOf(view, id)} differs from Larder's value`);
+      check(
+        nulls.length === 0,
+        `FLOOR SEES NO DATA: bulk get of ${view.name} returned null for ${nulls.length}/${ids.length} keys (e.g. ${keyOf(view, nulls[0])})`,
+      );
+      for (const id of ids)
+        check(
+          isDeepStrictEqual(found[keyOf(view, id)].v, featureValues(view.schema, id)),
+          `floor bulk read of ${keyOf(view, id)} differs from Larder's value`,
+        );
     }
     log("Checked: Larder returns the loaded values, and the floor reads the same records from the same KV data.");
   }
@@ -151,12 +195,22 @@ export async function run(ctx) {
       }
     }
     const candidates = [...lastDone.entries()];
-    const sample = candidates.filter((_, k) => k % Math.max(1, Math.floor(candidates.length / 100)) === 0).slice(0, 100);
+    const sample = candidates
+      .filter((_, k) => k % Math.max(1, Math.floor(candidates.length / 100)) === 0)
+      .slice(0, 100);
     if (sample.length === 0) return 0;
-    const found = await floorBulk(floor, sample.map(([i]) => keyOf(view, i)));
+    const found = await floorBulk(
+      floor,
+      sample.map(([i]) => keyOf(view, i)),
+    );
     const wrong = sample.filter(([i, ts]) => {
       const rec = found[keyOf(view, i)];
-      return !rec || rec.e < ts || !byIdTs.get(i).has(rec.e) || !isDeepStrictEqual(rec.v, featureValues(view.schema, i, rec.e));
+      return (
+        !rec ||
+        rec.e < ts ||
+        !byIdTs.get(i).has(rec.e) ||
+        !isDeepStrictEqual(rec.v, featureValues(view.schema, i, rec.e))
+      );
     });
     if (wrong.length > 0) {
       const [i, ts] = wrong[0];
@@ -169,7 +223,9 @@ export async function run(ctx) {
     return sample.length;
   };
 
-  const scenarios = buildScenarios({ n, reader, writer }).filter((sc) => !opts.scenarios || opts.scenarios.includes(sc.id));
+  const scenarios = buildScenarios({ n, reader, writer }).filter(
+    (sc) => !opts.scenarios || opts.scenarios.includes(sc.id),
+  );
 
   // Larder and floor alternate A B B A (half the duration each), so that a
   // burst of other load on the machine weighs on both sides alike. A segment
@@ -182,7 +238,10 @@ export async function run(ctx) {
     let prevConnections = 1;
     for (const connections of opts.connections) {
       const expectedLatencyMs = (latencyHintMs * connections) / prevConnections;
-      const segmentSec = Math.min(opts.maxSegmentSec, Math.max(opts.durationSec / 2, Math.ceil((3 * expectedLatencyMs) / 1000)));
+      const segmentSec = Math.min(
+        opts.maxSegmentSec,
+        Math.max(opts.durationSec / 2, Math.ceil((3 * expectedLatencyMs) / 1000)),
+      );
       // Requests cut off at the end of a run may keep the server busy for a moment.
       const settle = () => new Promise((r) => setTimeout(r, Math.min(5000, Math.max(500, expectedLatencyMs))));
       const row = { id: sc.id, label: sc.label, floor_label: sc.floor.label, connections };
@@ -192,7 +251,16 @@ export async function run(ctx) {
       };
       const run = (who, durationSec) => {
         const side = sides[who];
-        return runOnce({ url: side.base, method: side.target.method, path: side.target.path, headers: side.target.headers, nextRequest: side.next, connections, durationSec, tagged: Boolean(sc.sent) });
+        return runOnce({
+          url: side.base,
+          method: side.target.method,
+          path: side.target.path,
+          headers: side.target.headers,
+          nextRequest: side.next,
+          connections,
+          durationSec,
+          tagged: Boolean(sc.sent),
+        });
       };
       log(`${sc.label}, ${connections} connection(s): Larder vs floor (${sc.floor.label}), A B B A × ${segmentSec} s…`);
       if (opts.warmupSec > 0) {
@@ -208,16 +276,25 @@ export async function run(ctx) {
         if (sc.sent) sides[who].verified += await verifyPushes(sc, connections, who);
       }
       for (const who of ["larder", "floor"]) {
-        const r = (row[who] = summarize(sides[who].runs));
+        const r = summarize(sides[who].runs);
+        row[who] = r;
         if (sc.sent) {
           r.verified_entities = sides[who].verified;
-          if (r.verified_entities === 0) problems.push(`${sc.id} ${who} ${connections} conn: too few requests to verify the writes`);
+          if (r.verified_entities === 0)
+            problems.push(`${sc.id} ${who} ${connections} conn: too few requests to verify the writes`);
         }
-        log(`  ${who.padEnd(6)} ${fmt.rps(r.rps)} req/s, p50 ${fmt.ms(r.p50_ms)} ms, p99 ${fmt.ms(r.p99_ms)} ms (${r.requests_ok} requests)${r.non2xx || r.errors ? `, ${r.non2xx} non-2xx ${JSON.stringify(r.non2xx_codes)}, ${r.errors} errors` : ""}`);
-        if (r.non2xx) problems.push(`${sc.id} ${who} ${connections} conn: ${r.non2xx} non-2xx answers ${JSON.stringify(r.non2xx_codes)}`);
+        log(
+          `  ${who.padEnd(6)} ${fmt.rps(r.rps)} req/s, p50 ${fmt.ms(r.p50_ms)} ms, p99 ${fmt.ms(r.p99_ms)} ms (${r.requests_ok} requests)${r.non2xx || r.errors ? `, ${r.non2xx} non-2xx ${JSON.stringify(r.non2xx_codes)}, ${r.errors} errors` : ""}`,
+        );
+        if (r.non2xx)
+          problems.push(
+            `${sc.id} ${who} ${connections} conn: ${r.non2xx} non-2xx answers ${JSON.stringify(r.non2xx_codes)}`,
+          );
         if (r.errors || r.timeouts) {
           // Local workerd closes a kept-alive connection after a long request; autocannon reconnects.
-          notes.push(`${sc.id} ${who} at ${connections} conn: ${r.errors} connection error(s), ${r.timeouts} timeout(s) (p50 ${fmt.ms(r.p50_ms)} ms)`);
+          notes.push(
+            `${sc.id} ${who} at ${connections} conn: ${r.errors} connection error(s), ${r.timeouts} timeout(s) (p50 ${fmt.ms(r.p50_ms)} ms)`,
+          );
         }
       }
       latencyHintMs = Math.max(row.larder.p50_ms ?? 0, row.floor.p50_ms ?? 0);
@@ -226,7 +303,10 @@ export async function run(ctx) {
       row.p99_ratio = row.floor.p99_ms > 0 ? Math.round((100 * row.larder.p99_ms) / row.floor.p99_ms) / 100 : null;
       const target = TARGETS[sc.id];
       if (target && connections === 1) {
-        row.target = { ...target, met: row.throughput_ratio >= target.min_throughput_ratio && row.larder.p99_ms <= target.max_p99_ms };
+        row.target = {
+          ...target,
+          met: row.throughput_ratio >= target.min_throughput_ratio && row.larder.p99_ms <= target.max_p99_ms,
+        };
       }
       results.push(row);
     }
@@ -248,7 +328,16 @@ export async function run(ctx) {
       ]) {
         log(`Profiling ${who} in workerd on ${sc.id} (1 connection, ${opts.durationSec} s)…`);
         const next = target.next();
-        const load = (durationSec) => runOnce({ url: server.base, method: target.method, path: target.path, headers: target.headers, nextRequest: next, connections: 1, durationSec });
+        const load = (durationSec) =>
+          runOnce({
+            url: server.base,
+            method: target.method,
+            path: target.path,
+            headers: target.headers,
+            nextRequest: next,
+            connections: 1,
+            durationSec,
+          });
         await load(1); // warm-up, outside the profile
         const got = await profileWhile(server.inspectorPort, async () => summarize([await load(opts.durationSec)]));
         if (!got) {
@@ -257,10 +346,22 @@ export async function run(ctx) {
         }
         const file = `${ctx.profileDir}/workerd-${sc.id}-${who}.cpuprofile`;
         writeProfile(file, got.profile);
-        const maps = who === "larder" ? wranglerBundleMap(ctx.appDir, "index.js") : wranglerBundleMap(`${ctx.root}/bench/floor`, "worker.js");
+        const maps =
+          who === "larder"
+            ? wranglerBundleMap(ctx.appDir, "index.js")
+            : wranglerBundleMap(`${ctx.root}/bench/floor`, "worker.js");
         const summary = summarizeProfile(got.profile, got.result.requests_ok, { top: 15, maps });
-        profiles.push({ scenario: sc.id, who, file, rps: got.result.rps, thread_ms_per_request: summary.cpu_ms_per_request, ...summary });
-        log(`  ${summary.cpu_ms_per_request} ms of workerd thread time per request (${got.result.rps} req/s under the profiler)`);
+        profiles.push({
+          scenario: sc.id,
+          who,
+          file,
+          rps: got.result.rps,
+          thread_ms_per_request: summary.cpu_ms_per_request,
+          ...summary,
+        });
+        log(
+          `  ${summary.cpu_ms_per_request} ms of workerd thread time per request (${got.result.rps} req/s under the profiler)`,
+        );
       }
     }
     // (b) Larder's own CPU per request, in-process over an in-memory KV.
@@ -281,14 +382,36 @@ export async function run(ctx) {
     }
   }
 
-  return { json: { project: PROJECT, entities_per_view: n, load, scenarios: results, profiles, cpu_harness: cpu, problems, notes }, markdown: markdown({ n, load, results, profiles, cpu, opts, problems, notes }) };
+  return {
+    json: {
+      project: PROJECT,
+      entities_per_view: n,
+      load,
+      scenarios: results,
+      profiles,
+      cpu_harness: cpu,
+      problems,
+      notes,
+    },
+    markdown: markdown({ n, load, results, profiles, cpu, opts, problems, notes }),
+  };
 }
 
 function markdown({ n, load, results, profiles, cpu, opts, problems, notes }) {
   const out = [];
   out.push(
     markdownTable(
-      ["Scenario", "Conn", "Larder req/s", "Larder p50 / p99 ms", "Floor", "Floor req/s", "Floor p50 / p99 ms", "Throughput vs floor", "p99 vs floor"],
+      [
+        "Scenario",
+        "Conn",
+        "Larder req/s",
+        "Larder p50 / p99 ms",
+        "Floor",
+        "Floor req/s",
+        "Floor p50 / p99 ms",
+        "Throughput vs floor",
+        "p99 vs floor",
+      ],
       results.map((r) => [
         r.label,
         r.connections,
@@ -306,40 +429,73 @@ function markdown({ n, load, results, profiles, cpu, opts, problems, notes }) {
   out.push("");
   out.push(
     `Data: ${n.toLocaleString("en-US")} entities per view, loaded through POST /push-features (to online), ${PUSH_ROWS} rows per push, ${opts.loadConcurrency} pushes in parallel: ` +
-      load.map((l) => `${l.view} (${l.features} features) ${l.rows_per_s.toLocaleString("en-US")} rows/s (${l.seconds} s)`).join("; ") +
+      load
+        .map(
+          (l) => `${l.view} (${l.features} features) ${l.rows_per_s.toLocaleString("en-US")} rows/s (${l.seconds} s)`,
+        )
+        .join("; ") +
       ".",
   );
   const few = results.filter((r) => r.larder.requests_ok < 100 || r.floor.requests_ok < 100);
   if (few.length) {
     out.push("");
-    out.push("Few requests (p99 is then about the slowest one): " + few.map((r) => `${r.id} at ${r.connections} conn (Larder ${r.larder.requests_ok}, floor ${r.floor.requests_ok} in ${r.larder.duration_s} s)`).join("; ") + ".");
+    out.push(
+      "Few requests (p99 is then about the slowest one): " +
+        few
+          .map(
+            (r) =>
+              `${r.id} at ${r.connections} conn (Larder ${r.larder.requests_ok}, floor ${r.floor.requests_ok} in ${r.larder.duration_s} s)`,
+          )
+          .join("; ") +
+        ".",
+    );
   }
   const loads = results.flatMap((r) => [...r.larder.loadavg_1m, ...r.floor.loadavg_1m]).filter((x) => x != null);
   if (loads.length) {
     out.push("");
-    out.push(`Machine load average (1 min) at the start of the runs: ${Math.min(...loads)}–${Math.max(...loads)} on ${os.cpus().length} CPUs (other processes included).`);
+    out.push(
+      `Machine load average (1 min) at the start of the runs: ${Math.min(...loads)}–${Math.max(...loads)} on ${os.cpus().length} CPUs (other processes included).`,
+    );
   }
   const targeted = results.filter((r) => r.target);
   if (targeted.length) {
     out.push("");
-    out.push("Targets at 1 connection (throughput vs floor, p99): " + targeted.map((r) => `${r.id} ≥ ${r.target.min_throughput_ratio}× and ≤ ${r.target.max_p99_ms} ms: ${r.target.met ? "met" : "**missed**"} (${fmt.ratio(r.throughput_ratio)}, ${fmt.ms(r.larder.p99_ms)} ms)`).join("; ") + ".");
+    out.push(
+      "Targets at 1 connection (throughput vs floor, p99): " +
+        targeted
+          .map(
+            (r) =>
+              `${r.id} ≥ ${r.target.min_throughput_ratio}× and ≤ ${r.target.max_p99_ms} ms: ${r.target.met ? "met" : "**missed**"} (${fmt.ratio(r.throughput_ratio)}, ${fmt.ms(r.larder.p99_ms)} ms)`,
+          )
+          .join("; ") +
+        ".",
+    );
   }
   if (profiles?.length) {
     const byScenario = new Map();
     for (const p of profiles) byScenario.set(p.scenario, { ...byScenario.get(p.scenario), [p.who]: p });
     out.push("");
-    out.push("Workerd thread time per request (V8 profile of each worker's isolate, 1 connection; local KV runs on the same thread, so Larder − floor is what Larder's code adds):");
+    out.push(
+      "Workerd thread time per request (V8 profile of each worker's isolate, 1 connection; local KV runs on the same thread, so Larder − floor is what Larder's code adds):",
+    );
     out.push("");
     out.push(
       markdownTable(
         ["Scenario", "Larder ms", "Floor ms", "Larder − floor ms"],
-        [...byScenario.entries()].map(([id, p]) => [id, fmt.ms(p.larder?.thread_ms_per_request), fmt.ms(p.floor?.thread_ms_per_request), fmt.ms(p.larder && p.floor ? p.larder.thread_ms_per_request - p.floor.thread_ms_per_request : null)]),
+        [...byScenario.entries()].map(([id, p]) => [
+          id,
+          fmt.ms(p.larder?.thread_ms_per_request),
+          fmt.ms(p.floor?.thread_ms_per_request),
+          fmt.ms(p.larder && p.floor ? p.larder.thread_ms_per_request - p.floor.thread_ms_per_request : null),
+        ]),
       ),
     );
   }
   if (cpu?.results?.length) {
     out.push("");
-    out.push(`CPU per request in-process (Node ${cpu.node}, in-memory KV, one request at a time; Node's Request/Response are slower than workerd's, so compare the columns, not the runtimes). Larder's time by source file (self time, share of the profile):`);
+    out.push(
+      `CPU per request in-process (Node ${cpu.node}, in-memory KV, one request at a time; Node's Request/Response are slower than workerd's, so compare the columns, not the runtimes). Larder's time by source file (self time, share of the profile):`,
+    );
     out.push("");
     out.push(
       markdownTable(
@@ -360,11 +516,13 @@ function markdown({ n, load, results, profiles, cpu, opts, problems, notes }) {
   }
   if (notes.length) {
     out.push("");
-    out.push(`Connection errors (local workerd closes a kept-alive connection after a request of several seconds; the client reconnects): ${notes.join("; ")}.`);
+    out.push(
+      `Connection errors (local workerd closes a kept-alive connection after a request of several seconds; the client reconnects): ${notes.join("; ")}.`,
+    );
   }
   if (problems.length) {
     out.push("");
-    out.push("Problems: " + problems.join("; "));
+    out.push(`Problems: ${problems.join("; ")}`);
   }
   return out.join("\n");
 }

@@ -141,11 +141,16 @@ function options() {
     if (!Number.isInteger(x) || x < min || x > max) throw new Error(`--${name} must be an integer in [${min}, ${max}]`);
     return x;
   };
-  const only = values.only.split(",").map((s) => s.trim()).filter(Boolean);
+  const only = values.only
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = only.filter((s) => !SUITES[s]);
-  if (unknown.length) throw new Error(`unknown suite(s) ${unknown.join(", ")}; known: ${Object.keys(SUITES).join(", ")}`);
+  if (unknown.length)
+    throw new Error(`unknown suite(s) ${unknown.join(", ")}; known: ${Object.keys(SUITES).join(", ")}`);
   const connections = values.connections.split(",").map(Number);
-  if (connections.some((c) => !Number.isInteger(c) || c < 1 || c > 256)) throw new Error("--connections: integers in [1, 256], comma-separated");
+  if (connections.some((c) => !Number.isInteger(c) || c < 1 || c > 256))
+    throw new Error("--connections: integers in [1, 256], comma-separated");
   return {
     only,
     durationSec: int("duration", 1, 600),
@@ -171,7 +176,10 @@ function codeInfo() {
     return res.status === 0 ? res.stdout.trimEnd() : null;
   };
   const status = git(["status", "--porcelain", "--untracked-files=all", "--", "src", "migrations", "wrangler.toml"]);
-  return { git_head: git(["rev-parse", "HEAD"]), uncommitted_paths: status ? status.split("\n").map((l) => l.slice(3)) : [] };
+  return {
+    git_head: git(["rev-parse", "HEAD"]),
+    uncommitted_paths: status ? status.split("\n").map((l) => l.slice(3)) : [],
+  };
 }
 
 const log = (msg) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -187,7 +195,9 @@ async function main() {
   watchdog.unref();
 
   const machine = machineInfo();
-  log(`Node ${machine.node}, ${machine.cpu_count} CPU(s) (${machine.cpu_model}), load average ${machine.loadavg_at_start.join(" ")}`);
+  log(
+    `Node ${machine.node}, ${machine.cpu_count} CPU(s) (${machine.cpu_model}), load average ${machine.loadavg_at_start.join(" ")}`,
+  );
   rmSync(STATE_DIR, { recursive: true, force: true });
   const RESULTS_DIR = opts.resultsDir;
   for (const dir of [STATE_DIR, LOG_DIR, PROFILE_DIR, RESULTS_DIR]) mkdirSync(dir, { recursive: true });
@@ -195,15 +205,34 @@ async function main() {
   const code = codeInfo();
   const outputs = [];
   try {
-    log(`Starting Larder (a snapshot of the tree in ${APP_DIR}; wrangler dev, 127.0.0.1:${opts.port}, --persist-to ${STATE_DIR})…`);
-    const larder = await startLarder({ root: ROOT, appDir: APP_DIR, stateDir: STATE_DIR, logDir: LOG_DIR, port: opts.port, inspectorPort: opts.inspectorPort, direct: !opts.throughProxy });
+    log(
+      `Starting Larder (a snapshot of the tree in ${APP_DIR}; wrangler dev, 127.0.0.1:${opts.port}, --persist-to ${STATE_DIR})…`,
+    );
+    const larder = await startLarder({
+      root: ROOT,
+      appDir: APP_DIR,
+      stateDir: STATE_DIR,
+      logDir: LOG_DIR,
+      port: opts.port,
+      inspectorPort: opts.inspectorPort,
+      direct: !opts.throughProxy,
+    });
     code.snapshot_sha256_16 = larder.sourceHash;
-    log(`Larder is up: measured at ${larder.base}${larder.base !== larder.proxyBase ? ` (the user worker's own port behind wrangler's proxy on ${larder.proxyBase})` : ""}.`);
+    log(
+      `Larder is up: measured at ${larder.base}${larder.base !== larder.proxyBase ? ` (the user worker's own port behind wrangler's proxy on ${larder.proxyBase})` : ""}.`,
+    );
     let floorPromise;
     const floor = () => {
       floorPromise ??= (async () => {
         log(`Starting the floor (wrangler dev, 127.0.0.1:${opts.port + 1}, same --persist-to)…`);
-        const f = await startFloor({ root: ROOT, stateDir: STATE_DIR, logDir: LOG_DIR, port: opts.port + 1, inspectorPort: opts.inspectorPort + 1, direct: !opts.throughProxy });
+        const f = await startFloor({
+          root: ROOT,
+          stateDir: STATE_DIR,
+          logDir: LOG_DIR,
+          port: opts.port + 1,
+          inspectorPort: opts.inspectorPort + 1,
+          direct: !opts.throughProxy,
+        });
         log(`The floor is up: measured at ${f.base}.`);
         return f;
       })();
@@ -213,7 +242,16 @@ async function main() {
       const suite = await SUITES[name]();
       log(`Suite ${name}: ${suite.title}`);
       const suiteStarted = performance.now();
-      const out = await suite.run({ root: ROOT, appDir: APP_DIR, harnessDir: join(BENCH_DIR, "harness"), opts, larder, floor, log, profileDir: PROFILE_DIR });
+      const out = await suite.run({
+        root: ROOT,
+        appDir: APP_DIR,
+        harnessDir: join(BENCH_DIR, "harness"),
+        opts,
+        larder,
+        floor,
+        log,
+        profileDir: PROFILE_DIR,
+      });
       outputs.push({ name, title: suite.title, seconds: (performance.now() - suiteStarted) / 1000, ...out });
     }
   } finally {
@@ -230,10 +268,20 @@ async function main() {
     entities: opts.entities,
     load_concurrency: opts.loadConcurrency,
     max_segment_s: opts.maxSegmentSec,
-    target: opts.throughProxy ? "wrangler dev's proxy port" : "each worker's own workerd port (bypassing wrangler dev's proxy)",
+    target: opts.throughProxy
+      ? "wrangler dev's proxy port"
+      : "each worker's own workerd port (bypassing wrangler dev's proxy)",
   };
   for (const out of outputs) {
-    const json = { suite: out.name, machine, code, config, suite_seconds: Math.round(out.seconds * 10) / 10, bench_wall_seconds: wall, ...out.json };
+    const json = {
+      suite: out.name,
+      machine,
+      code,
+      config,
+      suite_seconds: Math.round(out.seconds * 10) / 10,
+      bench_wall_seconds: wall,
+      ...out.json,
+    };
     writeFileSync(join(RESULTS_DIR, `${out.name}.json`), `${JSON.stringify(json, null, 2)}\n`);
     const header = `### ${out.title}\n\nMeasured ${machine.date.slice(0, 10)} with \`npm run bench\` on ${machine.cpu_count} CPU(s) (${machine.cpu_model}), Node ${machine.node}, wrangler ${machine.wrangler} (local workerd); ${opts.durationSec} s per run after ${opts.warmupSec} s of warm-up.\n\n`;
     writeFileSync(join(RESULTS_DIR, `${out.name}.md`), `${header}${out.markdown}\n`);

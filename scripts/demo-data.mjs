@@ -114,7 +114,8 @@ async function loadOnline(client, views, sources, segments, nowMs, offline, log)
   const started = performance.now();
   const mode = (process.env.LARDER_DEMO_MATERIALIZE ?? "all").toLowerCase();
   const entitiesOf = (view) => sources.find((s) => s.source === view.source)?.entities ?? Infinity;
-  const queued = !offline || mode === "none" ? [] : mode === "all" ? views : views.filter((v) => entitiesOf(v) <= SCAN_TASK_WRITES);
+  const queued =
+    !offline || mode === "none" ? [] : mode === "all" ? views : views.filter((v) => entitiesOf(v) <= SCAN_TASK_WRITES);
   let direct = views.filter((v) => !queued.includes(v));
   let records = 0;
   if (queued.length > 0) {
@@ -124,21 +125,30 @@ async function loadOnline(client, views, sources, segments, nowMs, offline, log)
       result = await runMaterialization(client, names, nowMs - MATERIALIZE_DAYS * DAY_MS, nowMs);
     } catch (err) {
       if (!isMissingRoute(err)) throw new Error(`demo data: POST /materialize failed: ${err.message}`);
-      log("  POST /materialize does not exist yet: writing every view's latest rows through POST /feast/write-to-online-store.");
+      log(
+        "  POST /materialize does not exist yet: writing every view's latest rows through POST /feast/write-to-online-store.",
+      );
       result = { outcome: "missing" };
     }
     const { outcome, job, status } = result;
     if (outcome === "completed") {
       records += status.rows_materialized;
-      log(`  Materialized ${names.join(", ")} (last ${MATERIALIZE_DAYS} days): ${fmt(status.rows_materialized)} records from ${fmt(status.rows_read)} rows in ${secs(performance.now() - started)}, ${job.materialization_id}`);
+      log(
+        `  Materialized ${names.join(", ")} (last ${MATERIALIZE_DAYS} days): ${fmt(status.rows_materialized)} records from ${fmt(status.rows_read)} rows in ${secs(performance.now() - started)}, ${job.materialization_id}`,
+      );
     } else {
       if (outcome !== "missing") {
         const p = status.progress ?? {};
         const why =
           outcome === "failed"
-            ? `failed (${(status.errors ?? []).slice(0, 2).map((e) => `${e.task}: ${e.reason}`).join("; ")})`
+            ? `failed (${(status.errors ?? [])
+                .slice(0, 2)
+                .map((e) => `${e.task}: ${e.reason}`)
+                .join("; ")})`
             : `${outcome === "stalled" ? `made no progress for ${secs(STALL_MS)}` : `did not end within ${secs(MATERIALIZE_TIMEOUT_MS)}`} at ${p.tasks_done}/${p.tasks_total} tasks (the local queue stopped delivering them)`;
-        log(`  WARNING: materialization ${job.materialization_id} ${why}; writing its views' latest rows directly instead.`);
+        log(
+          `  WARNING: materialization ${job.materialization_id} ${why}; writing its views' latest rows directly instead.`,
+        );
       }
       direct = views;
     }
@@ -148,10 +158,17 @@ async function loadOnline(client, views, sources, segments, nowMs, offline, log)
     let written = 0;
     for (const view of direct) written += await writeLatestOnline(client, view, sources, segments);
     records += written;
-    const why = queued.length === 0 || direct === views ? "" : ` (LARDER_DEMO_MATERIALIZE=small: over ${SCAN_TASK_WRITES} entities each)`;
-    log(`  Wrote the latest row of each entity of ${direct.map((v) => v.name).join(", ")} through POST /feast/write-to-online-store${why}: ${fmt(written)} records in ${secs(performance.now() - t0)}`);
+    const why =
+      queued.length === 0 || direct === views
+        ? ""
+        : ` (LARDER_DEMO_MATERIALIZE=small: over ${SCAN_TASK_WRITES} entities each)`;
+    log(
+      `  Wrote the latest row of each entity of ${direct.map((v) => v.name).join(", ")} through POST /feast/write-to-online-store${why}: ${fmt(written)} records in ${secs(performance.now() - t0)}`,
+    );
   }
-  log(`Online store loaded: ${fmt(records)} records for ${views.length} views in ${secs(performance.now() - started)}.`);
+  log(
+    `Online store loaded: ${fmt(records)} records for ${views.length} views in ${secs(performance.now() - started)}.`,
+  );
 }
 
 /** Writes each entity's latest row of `view` straight to the online store (no queue). Answers the records written. */
@@ -170,7 +187,8 @@ async function writeLatestOnline(client, view, sources, segments) {
     };
     for (const [name, dtype] of features) {
       const values = latest.columns[name].slice(from, to);
-      df[name] = dtype === "unix_timestamp" ? values.map((v) => (v === null ? null : new Date(v).toISOString())) : values;
+      df[name] =
+        dtype === "unix_timestamp" ? values.map((v) => (v === null ? null : new Date(v).toISOString())) : values;
     }
     frames.push(df);
   }
@@ -199,7 +217,12 @@ async function pushRealtime(client, nowMs, log) {
     ids.map((id, i) => ({
       customer_id: id,
       event_timestamp: at(i),
-      features: { last_login_timestamp: at(i), session_count_today: 1 + draws[i].poisson(1.5), cart_value: carts[i].value, items_in_cart: carts[i].items },
+      features: {
+        last_login_timestamp: at(i),
+        session_count_today: 1 + draws[i].poisson(1.5),
+        cart_value: carts[i].value,
+        items_in_cart: carts[i].items,
+      },
     })),
   );
   const sessions = await client.push(
@@ -207,11 +230,18 @@ async function pushRealtime(client, nowMs, log) {
     ids.map((id, i) => ({
       customer_id: id,
       event_timestamp: at(i, 1_000),
-      features: { current_session_duration: Math.round(draws[i].lognormal(5.5, 0.6) * 10) / 10, pages_viewed: 1 + draws[i].poisson(6), cart_value: carts[i].value, items_in_cart: carts[i].items },
+      features: {
+        current_session_duration: Math.round(draws[i].lognormal(5.5, 0.6) * 10) / 10,
+        pages_viewed: 1 + draws[i].poisson(6),
+        cart_value: carts[i].value,
+        items_in_cart: carts[i].items,
+      },
     })),
   );
   const rejected = logins.rejected + sessions.rejected;
-  log(`Pushed realtime rows for ${ids.join(", ")}: ${logins.accepted} to customer_realtime_updates, ${sessions.accepted} to customer_sessions${rejected ? ` (${rejected} rejected: ${JSON.stringify([...logins.errors, ...sessions.errors][0])})` : ""}.`);
+  log(
+    `Pushed realtime rows for ${ids.join(", ")}: ${logins.accepted} to customer_realtime_updates, ${sessions.accepted} to customer_sessions${rejected ? ` (${rejected} rejected: ${JSON.stringify([...logins.errors, ...sessions.errors][0])})` : ""}.`,
+  );
 }
 
 export async function loadDemoData({ api, token, now = Date.now(), log = console.log }) {
@@ -223,7 +253,9 @@ export async function loadDemoData({ api, token, now = Date.now(), log = console
   const client = new Client(api, token, { onRetry: (message) => log(`  (${message})`) });
   const segments = demoSegments(now);
   const sources = demoSources(now);
-  log(`Loading demo data: ${segments.map((s) => `${isoDay(s.firstDay)}..${isoDay(s.lastDay)}`).join(" and ")}, one row per entity a day, ≤ ${fmt(MAX_BATCH_ROWS)} rows per Parquet ingest…`);
+  log(
+    `Loading demo data: ${segments.map((s) => `${isoDay(s.firstDay)}..${isoDay(s.lastDay)}`).join(" and ")}, one row per entity a day, ≤ ${fmt(MAX_BATCH_ROWS)} rows per Parquet ingest…`,
+  );
 
   let offline = true;
   for (const source of sources) {
@@ -232,16 +264,24 @@ export async function loadDemoData({ api, token, now = Date.now(), log = console
       result = await ingestSource(client, source, segments);
     } catch (err) {
       if (!isMissingRoute(err)) throw new Error(`demo data: ingest into ${source.source} failed: ${err.message}`);
-      log(`  POST /data-sources/{name}/ingest does not exist yet: no offline history; writing the latest values online instead.`);
+      log(
+        `  POST /data-sources/{name}/ingest does not exist yet: no offline history; writing the latest values online instead.`,
+      );
       offline = false;
       break;
     }
-    const warning = result.rejected ? `, ${fmt(result.rejected)} REJECTED (first: ${JSON.stringify(result.firstError)})` : "";
-    log(`  ${source.source.padEnd(24)} ${fmt(result.rows).padStart(10)} rows, ${String(result.requests).padStart(2)} requests, ${(result.bytes / 1e6).toFixed(1).padStart(5)} MB, ${secs(result.ms)}${warning}`);
+    const warning = result.rejected
+      ? `, ${fmt(result.rejected)} REJECTED (first: ${JSON.stringify(result.firstError)})`
+      : "";
+    log(
+      `  ${source.source.padEnd(24)} ${fmt(result.rows).padStart(10)} rows, ${String(result.requests).padStart(2)} requests, ${(result.bytes / 1e6).toFixed(1).padStart(5)} MB, ${secs(result.ms)}${warning}`,
+    );
   }
 
   const sourceNames = new Set(sources.map((s) => s.source));
-  const views = (await client.call("GET", "/feature-views")).feature_views.filter((v) => v.online && sourceNames.has(v.source));
+  const views = (await client.call("GET", "/feature-views")).feature_views.filter(
+    (v) => v.online && sourceNames.has(v.source),
+  );
   await loadOnline(client, views, sources, segments, now, offline, log);
 
   await pushRealtime(client, Date.now(), log);

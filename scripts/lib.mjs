@@ -11,7 +11,16 @@ export const QUIET_ENV = {
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
 };
 
-export const ALL_SCOPES = ["online:read", "offline:read", "online:write", "offline:write", "registry:read", "registry:write", "materialize", "admin"];
+export const ALL_SCOPES = [
+  "online:read",
+  "offline:read",
+  "online:write",
+  "offline:write",
+  "registry:read",
+  "registry:write",
+  "materialize",
+  "admin",
+];
 
 /** Reads KEY=VALUE lines of a .dev.vars file. */
 export function readDevVars(path = ".dev.vars") {
@@ -30,7 +39,9 @@ export function ensureDevSecret(path = ".dev.vars") {
   if (vars.AUTH_JWT_SECRET) return { secret: vars.AUTH_JWT_SECRET, created: false };
   const secret = randomBytes(32).toString("hex");
   const previous = existsSync(path) ? readFileSync(path, "utf8") : "";
-  writeFileSync(path, `${previous}${previous && !previous.endsWith("\n") ? "\n" : ""}AUTH_JWT_SECRET="${secret}"\n`, { mode: 0o600 });
+  writeFileSync(path, `${previous}${previous && !previous.endsWith("\n") ? "\n" : ""}AUTH_JWT_SECRET="${secret}"\n`, {
+    mode: 0o600,
+  });
   return { secret, created: true };
 }
 
@@ -60,7 +71,11 @@ export async function waitForHealth(baseUrl, timeoutMs = 60000) {
 
 /** POSTs JSON with a bearer token; throws with the body on a non-2xx answer. */
 export async function postJson(url, token, body) {
-  const res = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`POST ${url} → ${res.status}: ${text}`);
   return text ? JSON.parse(text) : undefined;

@@ -16,14 +16,21 @@ const { secret, created } = ensureDevSecret();
 if (created) console.log("Created .dev.vars with a random AUTH_JWT_SECRET (never commit it).");
 
 console.log("Applying D1 migrations locally…");
-const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local"], { env: { ...QUIET_ENV, CI: "true" }, stdio: "inherit" });
+const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local"], {
+  env: { ...QUIET_ENV, CI: "true" },
+  stdio: "inherit",
+});
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 console.log(`Starting wrangler dev on ${BASE}…`);
-const dev = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--test-scheduled", "--show-interactive-dev-session=false"], {
-  env: QUIET_ENV,
-  stdio: ["ignore", "inherit", "inherit"],
-});
+const dev = spawn(
+  wrangler,
+  ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--test-scheduled", "--show-interactive-dev-session=false"],
+  {
+    env: QUIET_ENV,
+    stdio: ["ignore", "inherit", "inherit"],
+  },
+);
 const stop = () => {
   if (dev.exitCode === null) dev.kill("SIGTERM");
 };

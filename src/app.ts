@@ -34,7 +34,9 @@ function limitBody(): MiddlewareHandler<AppEnv> {
       limiter = bodyLimit({
         maxSize,
         onError: () => {
-          throw new LarderError("PAYLOAD_TOO_LARGE", `Request body is over the ${maxSize}-byte limit`, { max_bytes: maxSize });
+          throw new LarderError("PAYLOAD_TOO_LARGE", `Request body is over the ${maxSize}-byte limit`, {
+            max_bytes: maxSize,
+          });
         },
       });
       limiters.set(maxSize, limiter);
@@ -52,11 +54,19 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   api.route("/", healthRoutes);
   api.doc31("/openapi.json", {
     openapi: "3.1.0",
-    info: { title: "Larder feature store", version: "1.0.0", description: "Feast Feature Store API on one Cloudflare Worker" },
+    info: {
+      title: "Larder feature store",
+      version: "1.0.0",
+      description: "Feast Feature Store API on one Cloudflare Worker",
+    },
     servers: [{ url: API_BASE }],
     security: [{ bearerAuth: [] }],
   });
-  api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+  api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+  });
   api.route("/", exportRoutes); // signed links: no bearer token
   api.route("/", feastMaterializeRoutes);
   api.route("/", feastRoutes); // Feast-compatible: /feast/health is open, the rest authenticate inside the router
@@ -73,7 +83,10 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   app.route(API_BASE, api);
 
   app.notFound((c) => {
-    throw new LarderError("NOT_FOUND", `No route ${c.req.method} ${new URL(c.req.url).pathname}`, { method: c.req.method, path: new URL(c.req.url).pathname });
+    throw new LarderError("NOT_FOUND", `No route ${c.req.method} ${new URL(c.req.url).pathname}`, {
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+    });
   });
   app.onError((err, c) => {
     const { status, body } = toHttpError(err, c.get("requestId") ?? "unknown");

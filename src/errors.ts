@@ -76,7 +76,9 @@ export function toHttpError(err: unknown, requestId: string): { status: number; 
   } else if (isHttpStatusError(err) && err.status === 413) {
     error = new LarderError("PAYLOAD_TOO_LARGE", "Request body is too large", {});
   } else if (isHttpStatusError(err) && err.status === 400 && /json/i.test(err.message)) {
-    error = new LarderError("MALFORMED_JSON", "Request body is not valid JSON", { hint: "send a JSON object with Content-Type: application/json" });
+    error = new LarderError("MALFORMED_JSON", "Request body is not valid JSON", {
+      hint: "send a JSON object with Content-Type: application/json",
+    });
   } else if (isHttpStatusError(err) && err.status >= 400 && err.status < 500) {
     error = new LarderError(err.status === 401 ? "UNAUTHENTICATED" : "VALIDATION_ERROR", err.message || "Bad request");
   } else {

@@ -17,7 +17,8 @@ export default {
     switch (url.pathname) {
       case "/get": {
         const value = await env.KV.get(url.searchParams.get("key") ?? "", "json");
-        if (value === null) return new Response("null", { status: 404, headers: { "content-type": "application/json" } });
+        if (value === null)
+          return new Response("null", { status: 404, headers: { "content-type": "application/json" } });
         return Response.json(value);
       }
       case "/bulk-get": {

@@ -76,9 +76,22 @@ const baseTs = Date.now() - 3600_000;
 for (const view of Object.values(VIEWS)) {
   for (let start = 0; start < n; start += 1000) {
     const rows = [];
-    for (let i = start; i < Math.min(n, start + 1000); i++) rows.push({ [JOIN_KEY]: entityId(i), event_timestamp: new Date(baseTs).toISOString(), features: featureValues(view.schema, i) });
-    const res = await call(worker, larderEnv, "POST", `/api/v1/features/push-features?project=${PROJECT}`, { "content-type": "application/json", authorization: `Bearer ${writer}` }, JSON.stringify({ push_source_name: view.push, to: "online", features: rows }));
-    if (res.status !== 200 || JSON.parse(res.text).accepted !== rows.length) throw new Error(`harness load of ${view.name}: ${res.status} ${res.text.slice(0, 300)}`);
+    for (let i = start; i < Math.min(n, start + 1000); i++)
+      rows.push({
+        [JOIN_KEY]: entityId(i),
+        event_timestamp: new Date(baseTs).toISOString(),
+        features: featureValues(view.schema, i),
+      });
+    const res = await call(
+      worker,
+      larderEnv,
+      "POST",
+      `/api/v1/features/push-features?project=${PROJECT}`,
+      { "content-type": "application/json", authorization: `Bearer ${writer}` },
+      JSON.stringify({ push_source_name: view.push, to: "online", features: rows }),
+    );
+    if (res.status !== 200 || JSON.parse(res.text).accepted !== rows.length)
+      throw new Error(`harness load of ${view.name}: ${res.status} ${res.text.slice(0, 300)}`);
   }
 }
 
@@ -91,7 +104,8 @@ async function timeTarget(w, env, target, seconds, session) {
     while (performance.now() < until && times.length < MAX_REQUESTS) {
       const { path, body } = next();
       const res = await call(w, env, target.method, path ?? target.path, target.headers, body);
-      if (res.status !== 200) throw new Error(`harness: ${target.method} ${path ?? target.path} → ${res.status}: ${res.text.slice(0, 300)}`);
+      if (res.status !== 200)
+        throw new Error(`harness: ${target.method} ${path ?? target.path} → ${res.status}: ${res.text.slice(0, 300)}`);
       if (record) times.push(res.ms);
     }
     return times;
@@ -107,7 +121,14 @@ async function timeTarget(w, env, target, seconds, session) {
   const sorted = Float64Array.from(times).sort();
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
   const us = (x) => Math.round(x * 1000);
-  return { requests: times.length, per_s: Math.round(times.length / seconds), mean_us: us(mean), p50_us: us(percentile(sorted, 50)), p99_us: us(percentile(sorted, 99)), profile };
+  return {
+    requests: times.length,
+    per_s: Math.round(times.length / seconds),
+    mean_us: us(mean),
+    p50_us: us(percentile(sorted, 50)),
+    p99_us: us(percentile(sorted, 99)),
+    profile,
+  };
 }
 
 const session = new Session();
@@ -122,8 +143,20 @@ for (const sc of buildScenarios({ n, reader, writer })) {
   const summary = summarizeProfile(larder.profile, larder.requests, { top: 15 });
   delete larder.profile;
   delete floor.profile;
-  results.push({ id: sc.id, label: sc.label, floor_label: sc.floor.label, larder, floor, larder_minus_floor_us: larder.mean_us - floor.mean_us, profile_file: file, profile: summary });
+  results.push({
+    id: sc.id,
+    label: sc.label,
+    floor_label: sc.floor.label,
+    larder,
+    floor,
+    larder_minus_floor_us: larder.mean_us - floor.mean_us,
+    profile_file: file,
+    profile: summary,
+  });
   console.log(`[cpu harness] ${sc.id}: Larder ${larder.mean_us} µs/request, floor ${floor.mean_us} µs/request`);
 }
 session.disconnect();
-writeFileSync(config.resultPath, JSON.stringify({ node: process.version, entities: n, seconds: config.seconds, results }, null, 2));
+writeFileSync(
+  config.resultPath,
+  JSON.stringify({ node: process.version, entities: n, seconds: config.seconds, results }, null, 2),
+);

@@ -53,7 +53,8 @@ export function featureValues(schema, i, round = 0) {
     const r = rand();
     if (name === "segment") values[name] = SEGMENTS[Math.floor(r * SEGMENTS.length)];
     else if (name === "lifetime_value") values[name] = Math.round(r * 500000) / 100;
-    else if (dtype === "float64") values[name] = r; // a full-precision double, as model features are
+    else if (dtype === "float64")
+      values[name] = r; // a full-precision double, as model features are
     else if (dtype === "int32") values[name] = Math.floor(r * 1000);
     else if (dtype === "string") values[name] = CATEGORIES[Math.floor(r * CATEGORIES.length)];
     else values[name] = r < 0.5;

@@ -10,7 +10,15 @@ export function requestOnce(url, headers, body, timeoutMs = 600_000, method = "P
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const req = http.request(
-      { host: u.hostname, port: u.port, path: u.pathname + u.search, method, agent: false, timeout: timeoutMs, headers: { ...headers, connection: "close", ...(body ? { "content-length": Buffer.byteLength(body) } : {}) } },
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname + u.search,
+        method,
+        agent: false,
+        timeout: timeoutMs,
+        headers: { ...headers, connection: "close", ...(body ? { "content-length": Buffer.byteLength(body) } : {}) },
+      },
       (res) => {
         const chunks = [];
         res.on("data", (c) => chunks.push(c));

@@ -27,7 +27,16 @@ const round = (x, digits = 2) => (Number.isFinite(x) ? Math.round(x * 10 ** digi
  * cut off when the run stops never do). Returns the raw 2xx latencies (ms)
  * and counts.
  */
-export function runOnce({ url, method = "POST", path, headers = {}, nextRequest, connections, durationSec, tagged = false }) {
+export function runOnce({
+  url,
+  method = "POST",
+  path,
+  headers = {},
+  nextRequest,
+  connections,
+  durationSec,
+  tagged = false,
+}) {
   return new Promise((resolve, reject) => {
     let store = new Float64Array(200_000);
     let n = 0;
@@ -66,7 +75,16 @@ export function runOnce({ url, method = "POST", path, headers = {}, nextRequest,
       },
       (err, result) => {
         if (err) return reject(err);
-        resolve({ durationSec: result.duration, ok: result["2xx"], non2xx: result.non2xx, non2xxCodes, errors: result.errors, timeouts: result.timeouts, samples: store.subarray(0, n), loadavg });
+        resolve({
+          durationSec: result.duration,
+          ok: result["2xx"],
+          non2xx: result.non2xx,
+          non2xxCodes,
+          errors: result.errors,
+          timeouts: result.timeouts,
+          samples: store.subarray(0, n),
+          loadavg,
+        });
       },
     );
     instance.on("response", (_client, statusCode, _bytes, responseTime) => {
@@ -98,7 +116,8 @@ export function summarize(runs) {
   const ok = runs.reduce((a, r) => a + r.ok, 0);
   const sum = all.reduce((a, b) => a + b, 0);
   const codes = {};
-  for (const r of runs) for (const [code, count] of Object.entries(r.non2xxCodes)) codes[code] = (codes[code] ?? 0) + count;
+  for (const r of runs)
+    for (const [code, count] of Object.entries(r.non2xxCodes)) codes[code] = (codes[code] ?? 0) + count;
   return {
     duration_s: round(duration, 1),
     segments: runs.length,

@@ -13,18 +13,47 @@ export const userId = (i) => `u${String(i).padStart(6, "0")}`;
 
 /** Two views of two features each, on their own batch sources; `ttlDays` 0 = no limit. */
 export function offlineRegistry(ttlDays) {
-  const source = (name) => ({ name, type: "batch", path: `r2://larder-offline/offline/${OFFLINE_PROJECT}/${name}/`, timestamp_field: "event_timestamp", created_timestamp_column: "created_timestamp" });
+  const source = (name) => ({
+    name,
+    type: "batch",
+    path: `r2://larder-offline/offline/${OFFLINE_PROJECT}/${name}/`,
+    timestamp_field: "event_timestamp",
+    created_timestamp_column: "created_timestamp",
+  });
   return {
     replace: true,
     entities: [{ name: "user", join_keys: [USER_KEY], value_type: "STRING" }],
     data_sources: [source("hist_a"), source("hist_b"), source("mat_src")],
     feature_views: [
-      { name: "hv_a", entities: ["user"], schema: [{ name: "a_amount", dtype: "float64" }, { name: "a_count", dtype: "int64" }], source: "hist_a", ttl_seconds: ttlDays * 86400 },
-      { name: "hv_b", entities: ["user"], schema: [{ name: "b_score", dtype: "float64" }, { name: "b_level", dtype: "int64" }], source: "hist_b", ttl_seconds: ttlDays * 86400 },
+      {
+        name: "hv_a",
+        entities: ["user"],
+        schema: [
+          { name: "a_amount", dtype: "float64" },
+          { name: "a_count", dtype: "int64" },
+        ],
+        source: "hist_a",
+        ttl_seconds: ttlDays * 86400,
+      },
+      {
+        name: "hv_b",
+        entities: ["user"],
+        schema: [
+          { name: "b_score", dtype: "float64" },
+          { name: "b_level", dtype: "int64" },
+        ],
+        source: "hist_b",
+        ttl_seconds: ttlDays * 86400,
+      },
       {
         name: "mv",
         entities: ["user"],
-        schema: [{ name: "m1", dtype: "float64" }, { name: "m2", dtype: "int64" }, { name: "m3", dtype: "float64" }, { name: "m4", dtype: "int64" }],
+        schema: [
+          { name: "m1", dtype: "float64" },
+          { name: "m2", dtype: "int64" },
+          { name: "m3", dtype: "float64" },
+          { name: "m4", dtype: "int64" },
+        ],
         source: "mat_src",
         ttl_seconds: 0,
       },
@@ -54,7 +83,8 @@ export function writeHistoryFiles({ dir, source, features, users, days, endMs, c
       // A few minutes of jitter so entity timestamps fall between rows, not on them.
       sink.keys.push(userId(u));
       sink.times.push(endMs - d * 86_400_000 - Math.floor(rand() * 600_000));
-      for (const [name, dtype] of features) sink.columns[name].push(dtype === "int64" ? Math.floor(rand() * 1000) : Math.round(rand() * 1e6) / 100);
+      for (const [name, dtype] of features)
+        sink.columns[name].push(dtype === "int64" ? Math.floor(rand() * 1000) : Math.round(rand() * 1e6) / 100);
       if (sink.keys.length >= chunkRows) flush();
     }
   }
@@ -62,8 +92,13 @@ export function writeHistoryFiles({ dir, source, features, users, days, endMs, c
   return files;
 }
 
-function newSink(source, features) {
-  return { source: { joinKey: USER_KEY, features }, keys: [], times: [], columns: Object.fromEntries(features.map(([n]) => [n, []])) };
+function newSink(_source, features) {
+  return {
+    source: { joinKey: USER_KEY, features },
+    keys: [],
+    times: [],
+    columns: Object.fromEntries(features.map(([n]) => [n, []])),
+  };
 }
 
 /** POST on a fresh connection (see bench/lib/http.mjs). */

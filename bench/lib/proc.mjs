@@ -17,9 +17,16 @@ const running = new Map();
 
 /** Runs a short wrangler command to completion (bounded by `timeoutMs`); throws on failure. */
 export function wranglerSync(args, { cwd, timeoutMs = 180_000, env = {} } = {}) {
-  const res = spawnSync(process.execPath, [WRANGLER_BIN, ...args], { cwd, env: { ...QUIET_ENV, CI: "true", ...env }, encoding: "utf8", timeout: timeoutMs });
+  const res = spawnSync(process.execPath, [WRANGLER_BIN, ...args], {
+    cwd,
+    env: { ...QUIET_ENV, CI: "true", ...env },
+    encoding: "utf8",
+    timeout: timeoutMs,
+  });
   if (res.status !== 0) {
-    throw new Error(`wrangler ${args.join(" ")} failed (${res.error?.message ?? `exit ${res.status}`}):\n${res.stdout}\n${res.stderr}`);
+    throw new Error(
+      `wrangler ${args.join(" ")} failed (${res.error?.message ?? `exit ${res.status}`}):\n${res.stdout}\n${res.stderr}`,
+    );
   }
   return res.stdout;
 }
@@ -28,7 +35,9 @@ export function wranglerSync(args, { cwd, timeoutMs = 180_000, env = {} } = {}) 
 export function assertPortFree(port) {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
-    server.once("error", (err) => reject(new Error(`port ${port} on 127.0.0.1 is in use (${err.code}); pick others with --port`)));
+    server.once("error", (err) =>
+      reject(new Error(`port ${port} on 127.0.0.1 is in use (${err.code}); pick others with --port`)),
+    );
     server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
   });
 }
@@ -47,7 +56,12 @@ function tail(path, lines = 30) {
  */
 export async function startWranglerDev({ name, args, cwd, logFile, ready, timeoutMs = 90_000 }) {
   const fd = openSync(logFile, "w");
-  const child = spawn(process.execPath, [WRANGLER_BIN, "dev", ...args], { cwd, env: QUIET_ENV, stdio: ["ignore", fd, fd], detached: true });
+  const child = spawn(process.execPath, [WRANGLER_BIN, "dev", ...args], {
+    cwd,
+    env: QUIET_ENV,
+    stdio: ["ignore", fd, fd],
+    detached: true,
+  });
   closeSync(fd);
   const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
   const handle = { name, pid: child.pid, child, exited, logFile };
@@ -56,10 +70,15 @@ export async function startWranglerDev({ name, args, cwd, logFile, ready, timeou
   let timer;
   try {
     const died = exited.then(({ code, signal }) => {
-      throw new Error(`${name}: wrangler dev exited early (code ${code}, signal ${signal}). Log ${logFile}:\n${tail(logFile)}`);
+      throw new Error(
+        `${name}: wrangler dev exited early (code ${code}, signal ${signal}). Log ${logFile}:\n${tail(logFile)}`,
+      );
     });
     const timeout = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${name}: not ready within ${timeoutMs} ms. Log ${logFile}:\n${tail(logFile)}`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`${name}: not ready within ${timeoutMs} ms. Log ${logFile}:\n${tail(logFile)}`)),
+        timeoutMs,
+      );
     });
     await Promise.race([ready(), died, timeout]);
   } catch (err) {
@@ -108,7 +127,10 @@ export async function stopProcess(handle) {
   if (!handle) return;
   if (handle.child.exitCode === null && handle.child.signalCode === null) {
     killGroup(handle.pid, "SIGTERM");
-    const done = await Promise.race([handle.exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 5000))]);
+    const done = await Promise.race([
+      handle.exited.then(() => true),
+      new Promise((r) => setTimeout(() => r(false), 5000)),
+    ]);
     if (!done) killGroup(handle.pid, "SIGKILL");
     await Promise.race([handle.exited, new Promise((r) => setTimeout(r, 2000))]);
   }

@@ -14,8 +14,19 @@ export const VIEWS = {
 export function registryBody() {
   return {
     entities: [{ name: "bench_user", join_keys: [JOIN_KEY], value_type: "STRING", description: "Bench entity" }],
-    data_sources: [{ name: "bench_events", type: "batch", path: "r2://larder-offline/offline/bench/bench_events/", timestamp_field: "event_timestamp" }],
-    push_sources: Object.values(VIEWS).map((v) => ({ name: v.push, batch_source: "bench_events", description: `Feeds ${v.name}` })),
+    data_sources: [
+      {
+        name: "bench_events",
+        type: "batch",
+        path: "r2://larder-offline/offline/bench/bench_events/",
+        timestamp_field: "event_timestamp",
+      },
+    ],
+    push_sources: Object.values(VIEWS).map((v) => ({
+      name: v.push,
+      batch_source: "bench_events",
+      description: `Feeds ${v.name}`,
+    })),
     feature_views: Object.values(VIEWS).map((v) => ({
       name: v.name,
       entities: ["bench_user"],

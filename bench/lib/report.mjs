@@ -33,7 +33,11 @@ export function machineInfo() {
 /** A Markdown table; `align` is "l" or "r" per column. */
 export function markdownTable(headers, rows, align = headers.map((_, i) => (i === 0 ? "l" : "r"))) {
   const line = (cells) => `| ${cells.join(" | ")} |`;
-  return [line(headers), line(align.map((a) => (a === "r" ? "---:" : ":---"))), ...rows.map((r) => line(r.map((c) => String(c ?? "–"))))].join("\n");
+  return [
+    line(headers),
+    line(align.map((a) => (a === "r" ? "---:" : ":---"))),
+    ...rows.map((r) => line(r.map((c) => String(c ?? "–")))),
+  ].join("\n");
 }
 
 export const fmt = {

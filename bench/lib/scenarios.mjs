@@ -39,7 +39,9 @@ export function buildScenarios({ n, reader, writer, seed = 42 }) {
 
   const readScenario = (id, label, view, idSets, floorLabel) => {
     const single = idSets[0].length === 1;
-    const larderBodies = idSets.map((ids) => ({ body: json({ features: refs(view), entities: { [JOIN_KEY]: ids.map(entityId) } }) }));
+    const larderBodies = idSets.map((ids) => ({
+      body: json({ features: refs(view), entities: { [JOIN_KEY]: ids.map(entityId) } }),
+    }));
     const floorRequests = single
       ? idSets.map((ids) => ({ path: `/get?key=${encodeURIComponent(keyOf(view, ids[0]))}` }))
       : idSets.map((ids) => ({ body: json({ keys: ids.map((i) => keyOf(view, i)) }) }));
@@ -49,7 +51,13 @@ export function buildScenarios({ n, reader, writer, seed = 42 }) {
       view,
       idSets,
       larder: { method: "POST", path: onlinePath, headers: readHeaders, next: () => rotate(larderBodies) },
-      floor: { label: floorLabel, method: single ? "GET" : "POST", path: single ? "/get" : "/bulk-get", headers: floorHeaders, next: () => rotate(floorRequests) },
+      floor: {
+        label: floorLabel,
+        method: single ? "GET" : "POST",
+        path: single ? "/get" : "/bulk-get",
+        headers: floorHeaders,
+        next: () => rotate(floorRequests),
+      },
     };
   };
 
@@ -83,7 +91,15 @@ export function buildScenarios({ n, reader, writer, seed = 42 }) {
         headers: writeHeaders,
         next: source((ids, ts) => {
           const iso = new Date(ts).toISOString();
-          return { push_source_name: view.push, to: "online", features: ids.map((i) => ({ [JOIN_KEY]: entityId(i), event_timestamp: iso, features: featureValues(view.schema, i, ts) })) };
+          return {
+            push_source_name: view.push,
+            to: "online",
+            features: ids.map((i) => ({
+              [JOIN_KEY]: entityId(i),
+              event_timestamp: iso,
+              features: featureValues(view.schema, i, ts),
+            })),
+          };
         }),
       },
       floor: {
@@ -91,15 +107,32 @@ export function buildScenarios({ n, reader, writer, seed = 42 }) {
         method: "POST",
         path: "/put",
         headers: floorHeaders,
-        next: source((ids, ts) => ({ entries: ids.map((i) => ({ key: keyOf(view, i), value: { e: ts, c: null, v: featureValues(view.schema, i, ts) } })) })),
+        next: source((ids, ts) => ({
+          entries: ids.map((i) => ({
+            key: keyOf(view, i),
+            value: { e: ts, c: null, v: featureValues(view.schema, i, ts) },
+          })),
+        })),
       },
     };
   };
 
   return [
     readScenario("online_1x4", "Online read: 1 entity × 4 features", VIEWS.v4, singles, "KV get ×1"),
-    readScenario("online_100x4", "Online read: 100 entities × 4 features", VIEWS.v4, batches, "KV bulk get ×100 (4-feature records)"),
-    readScenario("online_100x50", "Online read: 100 entities × 50 features", VIEWS.v50, batches, "KV bulk get ×100 (50-feature records)"),
+    readScenario(
+      "online_100x4",
+      "Online read: 100 entities × 4 features",
+      VIEWS.v4,
+      batches,
+      "KV bulk get ×100 (4-feature records)",
+    ),
+    readScenario(
+      "online_100x50",
+      "Online read: 100 entities × 50 features",
+      VIEWS.v50,
+      batches,
+      "KV bulk get ×100 (50-feature records)",
+    ),
     pushScenario("push_1", "Push 1 row (to online)", 1, "KV put ×1"),
     pushScenario("push_100", "Push 100 rows (to online)", 100, "KV put ×100 (parallel)"),
   ];

@@ -97,29 +97,56 @@ async function waitForOk(url, state) {
   }
 }
 
-async function startDev({ name, cwd, config, port, inspectorPort, stateDir, logFile, healthPath, expectBody, direct, extraArgs = [] }) {
+async function startDev({
+  name,
+  cwd,
+  config,
+  port,
+  inspectorPort,
+  stateDir,
+  logFile,
+  healthPath,
+  expectBody,
+  direct,
+  extraArgs = [],
+}) {
   await assertPortFree(port);
   await assertPortFree(inspectorPort);
   const base = `http://127.0.0.1:${port}`;
   const state = { stopped: false };
   const args = [
-    "-c", config,
-    "--ip", "127.0.0.1",
-    "--port", String(port),
-    "--inspector-ip", "127.0.0.1",
-    "--inspector-port", String(inspectorPort),
-    "--persist-to", stateDir,
+    "-c",
+    config,
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--inspector-ip",
+    "127.0.0.1",
+    "--inspector-port",
+    String(inspectorPort),
+    "--persist-to",
+    stateDir,
     "--show-interactive-dev-session=false",
     // No per-request log lines: they would cost both servers CPU on the bench's 2 cores.
-    "--log-level", process.env.BENCH_WRANGLER_LOG_LEVEL ?? "warn",
+    "--log-level",
+    process.env.BENCH_WRANGLER_LOG_LEVEL ?? "warn",
     ...extraArgs,
   ];
   try {
-    const handle = await startWranglerDev({ name, args, cwd, logFile, ready: () => waitForOk(`${base}${healthPath}`, state) });
+    const handle = await startWranglerDev({
+      name,
+      args,
+      cwd,
+      logFile,
+      ready: () => waitForOk(`${base}${healthPath}`, state),
+    });
     const directBase = direct ? await findDirectBase(handle.pid, port, healthPath, expectBody) : null;
     if (direct && !directBase) {
       await stopProcess(handle);
-      throw new Error(`${name}: could not find the user worker's own port behind wrangler dev's proxy; run with --through-proxy`);
+      throw new Error(
+        `${name}: could not find the user worker's own port behind wrangler dev's proxy; run with --through-proxy`,
+      );
     }
     return { ...handle, proxyBase: base, base: directBase ?? base, inspectorPort, stop: () => stopProcess(handle) };
   } finally {
@@ -140,9 +167,11 @@ function listFiles(dir) {
 export function snapshotLarder(root, dest) {
   rmSync(dest, { recursive: true, force: true });
   mkdirSync(dest, { recursive: true });
-  for (const item of SNAPSHOT) if (existsSync(join(root, item))) cpSync(join(root, item), join(dest, item), { recursive: true });
+  for (const item of SNAPSHOT)
+    if (existsSync(join(root, item))) cpSync(join(root, item), join(dest, item), { recursive: true });
   const hash = createHash("sha256");
-  for (const file of listFiles(dest)) hash.update(relative(dest, file)).update("\0").update(readFileSync(file)).update("\0");
+  for (const file of listFiles(dest))
+    hash.update(relative(dest, file)).update("\0").update(readFileSync(file)).update("\0");
   return hash.digest("hex").slice(0, 16);
 }
 
@@ -157,7 +186,9 @@ export async function startLarder({ root, appDir, stateDir, logDir, port, inspec
   const secret = randomBytes(32).toString("hex");
   const envFile = join(logDir, "larder.env");
   writeFileSync(envFile, `AUTH_JWT_SECRET="${secret}"\n`, { mode: 0o600 });
-  wranglerSync(["d1", "migrations", "apply", "DB", "--local", "-c", "wrangler.toml", "--persist-to", stateDir], { cwd: appDir });
+  wranglerSync(["d1", "migrations", "apply", "DB", "--local", "-c", "wrangler.toml", "--persist-to", stateDir], {
+    cwd: appDir,
+  });
   const server = await startDev({
     name: "larder",
     cwd: appDir,

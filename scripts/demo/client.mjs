@@ -54,18 +54,30 @@ export class Client {
         if (!TRANSIENT_STATUSES.has(res.status)) throw failure;
       }
       if (attempt >= RETRY_DELAYS_MS.length) throw failure;
-      const why = failure instanceof ApiError ? `${failure.status} ${failure.body.slice(0, 48)}` : String(failure.message).slice(0, 80);
+      const why =
+        failure instanceof ApiError
+          ? `${failure.status} ${failure.body.slice(0, 48)}`
+          : String(failure.message).slice(0, 80);
       this.onRetry?.(`retrying ${method} ${path} in ${RETRY_DELAYS_MS[attempt] / 1000} s: ${why}`);
       await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt]));
     }
   }
 
   ingestParquet(source, bytes) {
-    return this.call("POST", `/data-sources/${encodeURIComponent(source)}/ingest`, { body: bytes, contentType: "application/vnd.apache.parquet" });
+    return this.call("POST", `/data-sources/${encodeURIComponent(source)}/ingest`, {
+      body: bytes,
+      contentType: "application/vnd.apache.parquet",
+    });
   }
 
   materialize(featureViews, startMs, endMs) {
-    return this.call("POST", "/materialize", { json: { feature_views: featureViews, start_date: new Date(startMs).toISOString(), end_date: new Date(endMs).toISOString() } });
+    return this.call("POST", "/materialize", {
+      json: {
+        feature_views: featureViews,
+        start_date: new Date(startMs).toISOString(),
+        end_date: new Date(endMs).toISOString(),
+      },
+    });
   }
 
   materializationStatus(id) {

@@ -30,7 +30,11 @@ const pad = (n, width) => String(n).padStart(width, "0");
 export function demoSegments(nowMs) {
   const today = dayOf(nowMs);
   const recent = { name: "last 90 days", firstDay: today - RECENT_DAYS, lastDay: today };
-  const january = { name: "January 2024", firstDay: utcDay(2024, 1, 1), lastDay: Math.min(utcDay(2024, 1, 31), recent.firstDay - 1) };
+  const january = {
+    name: "January 2024",
+    firstDay: utcDay(2024, 1, 1),
+    lastDay: Math.min(utcDay(2024, 1, 31), recent.firstDay - 1),
+  };
   return january.firstDay <= january.lastDay ? [january, recent] : [recent];
 }
 
@@ -143,8 +147,26 @@ function customerTraits(id, nowDay) {
     loginProb = 0.9;
   }
   const firstPurchaseDay = signupDay + (special ? 2 : lag);
-  const churnDay = churns && !special ? firstPurchaseDay + 30 + Math.floor(churnOffset * Math.max(1, latestSignup + 200 - firstPurchaseDay)) : NEVER;
-  return { id, hash, birthDay, signupDay, firstPurchaseDay, churnDay, txRate, avgAmount, declineRate, ticketRate, loginProb, resolutionHours, fallbackGap, special: Boolean(special) };
+  const churnDay =
+    churns && !special
+      ? firstPurchaseDay + 30 + Math.floor(churnOffset * Math.max(1, latestSignup + 200 - firstPurchaseDay))
+      : NEVER;
+  return {
+    id,
+    hash,
+    birthDay,
+    signupDay,
+    firstPurchaseDay,
+    churnDay,
+    txRate,
+    avgAmount,
+    declineRate,
+    ticketRate,
+    loginProb,
+    resolutionHours,
+    fallbackGap,
+    special: Boolean(special),
+  };
 }
 
 export function customerIds() {
@@ -175,7 +197,8 @@ function customerDraw(c, day, out) {
 /** Lifetime spend before the simulated span: the expected spend of the active days before it. */
 function spendBefore(c, spanStart) {
   const until = Math.min(spanStart, c.churnDay);
-  const activeDays = Math.max(0, until - c.firstPurchaseDay) + 0.02 * Math.max(0, spanStart - Math.max(c.churnDay, c.firstPurchaseDay));
+  const activeDays =
+    Math.max(0, until - c.firstPurchaseDay) + 0.02 * Math.max(0, spanStart - Math.max(c.churnDay, c.firstPurchaseDay));
   return c.txRate * 1.08 * (1 - c.declineRate) * c.avgAmount * LOGNORMAL_MEAN * activeDays;
 }
 
@@ -228,7 +251,8 @@ function pipelineDraw(p, day, out) {
   out.runs = p.runsPerDay;
   out.failures = Math.min(p.runsPerDay, r.poisson(p.runsPerDay * p.failProb * incident));
   out.duration = p.runsPerDay * p.duration * r.lognormal(0, 0.12);
-  out.volume = p.volumeGb * (1 + p.amplitude * Math.sin((2 * Math.PI * (day + p.phase)) / p.period)) * r.lognormal(0, 0.04);
+  out.volume =
+    p.volumeGb * (1 + p.amplitude * Math.sin((2 * Math.PI * (day + p.phase)) / p.period)) * r.lognormal(0, 0.04);
   out.active = true;
 }
 
@@ -292,19 +316,34 @@ function connectorDraw(c, day, out) {
 export function demoSources(nowMs) {
   const nowDay = dayOf(nowMs);
   const customers = customerIds().map((id) => customerTraits(id, nowDay));
-  const customerSim = perSegment((s) => simulate(customers, s.firstDay, s.lastDay, 90, ["count", "declined", "amount", "tickets", "attempts"], customerDraw));
+  const customerSim = perSegment((s) =>
+    simulate(
+      customers,
+      s.firstDay,
+      s.lastDay,
+      90,
+      ["count", "declined", "amount", "tickets", "attempts"],
+      customerDraw,
+    ),
+  );
 
   const pipelines = Array.from({ length: PIPELINE_COUNT }, (_, i) => pipelineTraits(`pipe_${pad(i + 1, 3)}`));
-  const pipelineSim = perSegment((s) => simulate(pipelines, s.firstDay, s.lastDay, 14, ["runs", "failures", "duration", "volume"], pipelineDraw));
+  const pipelineSim = perSegment((s) =>
+    simulate(pipelines, s.firstDay, s.lastDay, 14, ["runs", "failures", "duration", "volume"], pipelineDraw),
+  );
 
   const users = Array.from({ length: USER_COUNT }, (_, i) => userTraits(`user_${pad(i + 1, 3)}`));
-  const userSim = perSegment((s) => simulate(users, s.firstDay, s.lastDay, 30, ["created", "executed", "gb"], userDraw));
+  const userSim = perSegment((s) =>
+    simulate(users, s.firstDay, s.lastDay, 30, ["created", "executed", "gb"], userDraw),
+  );
 
   const connectors = Array.from({ length: CONNECTOR_COUNT }, (_, i) => {
     const [type, baseMs] = CONNECTOR_TYPES[i % CONNECTOR_TYPES.length];
     return connectorTraits(`conn_${type}_${pad(i + 1, 3)}`, baseMs);
   });
-  const connectorSim = perSegment((s) => simulate(connectors, s.firstDay, s.lastDay, 7, ["downtime", "queries", "errors", "queryMs", "pool"], connectorDraw));
+  const connectorSim = perSegment((s) =>
+    simulate(connectors, s.firstDay, s.lastDay, 7, ["downtime", "queries", "errors", "queryMs", "pool"], connectorDraw),
+  );
 
   /** Each existing customer, with its index, on `day`. */
   const eachCustomer = (day, fn) => {
@@ -333,7 +372,8 @@ export function demoSources(nowMs) {
           const ltv = spendBefore(c, sim.spanStart) + sim.cumulative("amount", e, day);
           const daysSinceSignup = day - c.signupDay;
           const last = sim.lastActive(e, day);
-          const lastActivity = last !== undefined ? day - last : Math.min(daysSinceSignup, day - sim.spanStart + c.fallbackGap);
+          const lastActivity =
+            last !== undefined ? day - last : Math.min(daysSinceSignup, day - sim.spanStart + c.fallbackGap);
           sink.push(c.id, ts, {
             age: Math.floor((day - c.birthDay) / YEAR_DAYS),
             lifetime_value: round(ltv, 2),
@@ -476,7 +516,10 @@ export function demoSources(nowMs) {
             pipelines_created_30d: sim.sum("created", e, day, 30),
             pipelines_executed_30d: sim.sum("executed", e, day, 30),
             total_data_processed_gb: round(before + sim.cumulative("gb", e, day), 2),
-            avg_pipeline_complexity: round(clamp(u.complexity + 0.5 * Math.sin((day + u.phase) / 60) + 0.1 * noise, 1, 10), 2),
+            avg_pipeline_complexity: round(
+              clamp(u.complexity + 0.5 * Math.sin((day + u.phase) / 60) + 0.1 * noise, 1, 10),
+              2,
+            ),
           });
         });
       },
@@ -570,7 +613,11 @@ export function latestRows(source, segments) {
     for (let i = 0; i < daySink.length; i++) {
       if (seen.has(daySink.keys[i])) continue;
       seen.add(daySink.keys[i]);
-      sink.push(daySink.keys[i], daySink.times[i], Object.fromEntries(source.features.map(([name]) => [name, daySink.columns[name][i]])));
+      sink.push(
+        daySink.keys[i],
+        daySink.times[i],
+        Object.fromEntries(source.features.map(([name]) => [name, daySink.columns[name][i]])),
+      );
     }
   }
   return sink;

@@ -5,7 +5,13 @@
 import { parquetWriteBuffer } from "hyparquet-writer";
 
 function timestampElement(name, repetition) {
-  return { name, type: "INT64", converted_type: "TIMESTAMP_MILLIS", logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "MILLIS" }, repetition_type: repetition };
+  return {
+    name,
+    type: "INT64",
+    converted_type: "TIMESTAMP_MILLIS",
+    logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "MILLIS" },
+    repetition_type: repetition,
+  };
 }
 
 function featureElement(name, dtype) {
@@ -17,7 +23,13 @@ function featureElement(name, dtype) {
     case "float64":
       return { name, type: "DOUBLE", repetition_type: "OPTIONAL" };
     case "string":
-      return { name, type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" }, repetition_type: "OPTIONAL" };
+      return {
+        name,
+        type: "BYTE_ARRAY",
+        converted_type: "UTF8",
+        logical_type: { type: "STRING" },
+        repetition_type: "OPTIONAL",
+      };
     case "unix_timestamp":
       return timestampElement(name, "OPTIONAL");
     default:
@@ -32,7 +44,13 @@ export function encodeParquet(sink) {
   const { source } = sink;
   const schema = [
     { name: "root", num_children: 3 + source.features.length },
-    { name: source.joinKey, type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" }, repetition_type: "REQUIRED" },
+    {
+      name: source.joinKey,
+      type: "BYTE_ARRAY",
+      converted_type: "UTF8",
+      logical_type: { type: "STRING" },
+      repetition_type: "REQUIRED",
+    },
     timestampElement("event_timestamp", "REQUIRED"),
     timestampElement("created_timestamp", "REQUIRED"),
     ...source.features.map(([name, dtype]) => featureElement(name, dtype)),
@@ -43,7 +61,10 @@ export function encodeParquet(sink) {
     { name: "event_timestamp", data: times },
     // The snapshot is written when it is computed.
     { name: "created_timestamp", data: times },
-    ...source.features.map(([name, dtype]) => ({ name, data: dtype === "int64" || dtype === "unix_timestamp" ? bigints(sink.columns[name]) : sink.columns[name] })),
+    ...source.features.map(([name, dtype]) => ({
+      name,
+      data: dtype === "int64" || dtype === "unix_timestamp" ? bigints(sink.columns[name]) : sink.columns[name],
+    })),
   ];
   return new Uint8Array(parquetWriteBuffer({ columnData, schema, rowGroupSize: 100_000 }));
 }

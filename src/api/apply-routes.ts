@@ -19,13 +19,20 @@ applyRoutes.openapi(
     summary: "Apply feature definitions (atomic; dry_run returns the plan)",
     middleware: [write] as const,
     request: { query: ProjectQuery, ...jsonBody(ApplyRequest) },
-    responses: { 200: jsonResponse(ApplyResponse, "Applied, or planned on a dry run"), ...commonErrors, ...conflict, ...tooLarge },
+    responses: {
+      200: jsonResponse(ApplyResponse, "Applied, or planned on a dry run"),
+      ...commonErrors,
+      ...conflict,
+      ...tooLarge,
+    },
   }),
   async (c) => {
     const body = c.req.valid("json");
     const project = c.get("project");
     const incoming = contentsFromApply(body);
-    const outcome = await c.get("timing").measure("d1", () => applyRegistry(c.env, project, incoming, { replace: body.replace, dryRun: body.dry_run }));
+    const outcome = await c
+      .get("timing")
+      .measure("d1", () => applyRegistry(c.env, project, incoming, { replace: body.replace, dryRun: body.dry_run }));
     const response: z.infer<typeof ApplyResponse> = {
       status: body.dry_run ? "planned" : "success",
       registered_at: outcome.at,

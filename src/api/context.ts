@@ -16,7 +16,11 @@ export function registryOf(c: Context<AppEnv>): Promise<CompiledRegistry> {
 /** Zod failures as structured details: one entry per issue with its path. */
 export function zodDetails(error: ZodError) {
   return {
-    issues: error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message, code: issue.code })),
+    issues: error.issues.map((issue) => ({
+      path: issue.path.map(String).join("."),
+      message: issue.message,
+      code: issue.code,
+    })),
   };
 }
 

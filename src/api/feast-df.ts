@@ -33,24 +33,40 @@ export interface DfLayout {
 const unique = (names: (string | null | undefined)[]) => [...new Set(names.filter((n): n is string => Boolean(n)))];
 
 /** Timestamp column names of a data source (a push source answers for its batch source). */
-function timestampColumns(registry: CompiledRegistry, sourceName: string, features: ReadonlySet<string>): Pick<DfLayout, "eventColumns" | "createdColumns"> {
+function timestampColumns(
+  registry: CompiledRegistry,
+  sourceName: string,
+  features: ReadonlySet<string>,
+): Pick<DfLayout, "eventColumns" | "createdColumns"> {
   let source = registry.sources.get(sourceName);
   if (source?.type === "push") source = registry.sources.get(source.batch_source);
   const batch = source?.type === "batch" ? source : undefined;
   return {
     eventColumns: unique([batch?.timestamp_field, "event_timestamp"]),
-    createdColumns: unique([batch?.created_timestamp_column, "created", "created_timestamp"]).filter((c) => !features.has(c)),
+    createdColumns: unique([batch?.created_timestamp_column, "created", "created_timestamp"]).filter(
+      (c) => !features.has(c),
+    ),
   };
 }
 
 export function pushLayout(registry: CompiledRegistry, target: PushTarget): DfLayout {
   const features = new Set(target.views.flatMap((v) => v.def.features.map((f) => f.name)));
-  return { owner: `push source '${target.source.name}'`, joinKeys: target.joinKeys, features, ...timestampColumns(registry, target.source.name, features) };
+  return {
+    owner: `push source '${target.source.name}'`,
+    joinKeys: target.joinKeys,
+    features,
+    ...timestampColumns(registry, target.source.name, features),
+  };
 }
 
 export function viewLayout(registry: CompiledRegistry, view: CompiledView): DfLayout {
   const features = new Set(view.def.features.map((f) => f.name));
-  return { owner: `feature view '${view.def.name}'`, joinKeys: view.joinKeys, features, ...timestampColumns(registry, view.def.source, features) };
+  return {
+    owner: `feature view '${view.def.name}'`,
+    joinKeys: view.joinKeys,
+    features,
+    ...timestampColumns(registry, view.def.source, features),
+  };
 }
 
 /**
@@ -66,22 +82,35 @@ export function dfRows(df: Df, layout: DfLayout): PushRow[] {
     throw invalid(`df columns differ in length (${columns.map((c) => `${c}: ${lengths[c]}`).join(", ")})`, { lengths });
   }
   if (rowCount === 0) return [];
-  if (rowCount > MAX_PUSH_ROWS) throw invalid(`At most ${MAX_PUSH_ROWS} rows per request; df has ${rowCount}`, { max: MAX_PUSH_ROWS });
+  if (rowCount > MAX_PUSH_ROWS)
+    throw invalid(`At most ${MAX_PUSH_ROWS} rows per request; df has ${rowCount}`, { max: MAX_PUSH_ROWS });
 
   const eventColumn = layout.eventColumns.find((c) => c in df);
-  if (!eventColumn) throw invalid(`df has no event timestamp column: add ${layout.eventColumns.join(" or ")}`, { expected: layout.eventColumns });
+  if (!eventColumn)
+    throw invalid(`df has no event timestamp column: add ${layout.eventColumns.join(" or ")}`, {
+      expected: layout.eventColumns,
+    });
   const createdColumn = layout.createdColumns.find((c) => c in df && c !== eventColumn);
   const featureColumns = columns.filter((c) => layout.features.has(c) && !layout.joinKeys.includes(c));
-  const known = new Set<string>([...layout.joinKeys, eventColumn, ...(createdColumn ? [createdColumn] : []), ...featureColumns]);
+  const known = new Set<string>([
+    ...layout.joinKeys,
+    eventColumn,
+    ...(createdColumn ? [createdColumn] : []),
+    ...featureColumns,
+  ]);
   const unknown = columns.filter((c) => !known.has(c));
   if (unknown.length > 0) {
-    throw invalid(`df column(s) ${unknown.join(", ")} are not join keys (${layout.joinKeys.join(", ")}), timestamps or features of ${layout.owner}`, {
-      unknown_columns: unknown,
-      join_keys: layout.joinKeys,
-      features: [...layout.features],
-    });
+    throw invalid(
+      `df column(s) ${unknown.join(", ")} are not join keys (${layout.joinKeys.join(", ")}), timestamps or features of ${layout.owner}`,
+      {
+        unknown_columns: unknown,
+        join_keys: layout.joinKeys,
+        features: [...layout.features],
+      },
+    );
   }
-  if (featureColumns.length === 0) throw invalid(`df has no feature column of ${layout.owner}`, { features: [...layout.features] });
+  if (featureColumns.length === 0)
+    throw invalid(`df has no feature column of ${layout.owner}`, { features: [...layout.features] });
 
   const keyColumns = layout.joinKeys.filter((k) => k in df);
   return Array.from({ length: rowCount }, (_, i) => {
@@ -97,5 +126,9 @@ export function dfRows(df: Df, layout: DfLayout): PushRow[] {
 export function rowsRejected(errors: readonly PushError[], rowCount: number): LarderError {
   const shown = errors.slice(0, 3).map((e) => `row ${e.index}: ${e.reason}`);
   if (errors.length > 3) shown.push(`${errors.length - 3} more`);
-  return invalid(`${errors.length} of ${rowCount} df row(s) rejected, nothing was written (${shown.join("; ")})`, { errors, rejected: errors.length, rows: rowCount });
+  return invalid(`${errors.length} of ${rowCount} df row(s) rejected, nothing was written (${shown.join("; ")})`, {
+    errors,
+    rejected: errors.length,
+    rows: rowCount,
+  });
 }

@@ -50,9 +50,19 @@ interface Mapping {
 type Rule = (message: string, details: ErrorDetails, project: string) => Mapping;
 
 const RULES: Partial<Record<ErrorCode, Rule>> = {
-  FEATURE_VIEW_NOT_FOUND: (_m, d, project) => ({ className: "FeatureViewNotFoundException", message: `Feature view ${String(d.feature_view)} does not exist in project ${project}` }),
-  FEATURE_SERVICE_NOT_FOUND: (_m, d, project) => ({ className: "FeatureServiceNotFoundException", message: `Feature service ${String(d.feature_service)} does not exist in project ${project}` }),
-  PUSH_SOURCE_NOT_FOUND: (_m, d) => ({ status: 422, className: "PushSourceNotFoundException", message: `Unable to find push source '${String(d.push_source)}'.` }),
+  FEATURE_VIEW_NOT_FOUND: (_m, d, project) => ({
+    className: "FeatureViewNotFoundException",
+    message: `Feature view ${String(d.feature_view)} does not exist in project ${project}`,
+  }),
+  FEATURE_SERVICE_NOT_FOUND: (_m, d, project) => ({
+    className: "FeatureServiceNotFoundException",
+    message: `Feature service ${String(d.feature_service)} does not exist in project ${project}`,
+  }),
+  PUSH_SOURCE_NOT_FOUND: (_m, d) => ({
+    status: 422,
+    className: "PushSourceNotFoundException",
+    message: `Unable to find push source '${String(d.push_source)}'.`,
+  }),
   ENTITY_NOT_FOUND: () => ({ className: "EntityNotFoundException" }),
   DATA_SOURCE_NOT_FOUND: () => ({ className: "DataSourceObjectNotFoundException" }),
   FEATURE_NOT_FOUND: () => ({ className: "FeastObjectNotFoundException" }),
@@ -61,14 +71,22 @@ const RULES: Partial<Record<ErrorCode, Rule>> = {
     if (Array.isArray(d.collision)) return { className: "FeatureNameCollisionError" };
     // checkEntityColumns: entities holds a column no requested view joins on.
     if (Array.isArray(d.extra) && Array.isArray(d.join_keys)) {
-      return { status: 404, className: "EntityNotFoundException", message: `Entity ${String(d.extra[0])} does not exist in project ${project}` };
+      return {
+        status: 404,
+        className: "EntityNotFoundException",
+        message: `Entity ${String(d.extra[0])} does not exist in project ${project}`,
+      };
     }
     return { className: "FeastError" };
   },
 };
 
 /** The status and error detail Feast would answer for `err`. */
-export function feastErrorDetail(err: unknown, requestId: string, project: string): { status: number; detail: FeastErrorDetail } {
+export function feastErrorDetail(
+  err: unknown,
+  requestId: string,
+  project: string,
+): { status: number; detail: FeastErrorDetail } {
   const { status, body } = toHttpError(err, requestId);
   const { code, message, details } = body.error;
   const mapping = RULES[code]?.(message, details, project) ?? { className: "FeastError" };

@@ -33,7 +33,10 @@ const FeastMaterializeRequest = z
   .openapi("FeastMaterializeRequest");
 
 const FeastMaterializeIncrementalRequest = z
-  .object({ end_ts: z.string().openapi({ example: "2024-06-30T23:59:59" }), feature_views: z.array(z.string()).nullish() })
+  .object({
+    end_ts: z.string().openapi({ example: "2024-06-30T23:59:59" }),
+    feature_views: z.array(z.string()).nullish(),
+  })
   .openapi("FeastMaterializeIncrementalRequest");
 
 function timestamp(name: string, value: string): number {
@@ -41,7 +44,6 @@ function timestamp(name: string, value: string): number {
   if (ms === undefined) throw invalid(`${name} is not a timestamp`, { field: name });
   return ms;
 }
-
 
 feastMaterializeRoutes.openapi(
   createRoute({
@@ -60,7 +62,12 @@ feastMaterializeRoutes.openapi(
     const end = body.disable_event_timestamp ? Date.now() : timestamp("end_ts", body.end_ts);
     if (start > end) throw invalid("start_ts is after end_ts", {});
     const views = onlineViews(registry, body.feature_views);
-    const job = await startMaterialization({ db: registryDb(c.env.DB), queue: c.env.MATERIALIZE }, registry, Object.fromEntries(views.map((v) => [v, { start, end }])), "api");
+    const job = await startMaterialization(
+      { db: registryDb(c.env.DB), queue: c.env.MATERIALIZE },
+      registry,
+      Object.fromEntries(views.map((v) => [v, { start, end }])),
+      "api",
+    );
     return c.json(startedResponse(job), 200);
   },
 );
@@ -80,7 +87,12 @@ feastMaterializeRoutes.openapi(
     const registry = await registryOf(c);
     const views = onlineViews(registry, body.feature_views);
     const db = registryDb(c.env.DB);
-    const job = await startMaterialization({ db, queue: c.env.MATERIALIZE }, registry, await incrementalWindows(db, registry, views, timestamp("end_ts", body.end_ts)), "incremental");
+    const job = await startMaterialization(
+      { db, queue: c.env.MATERIALIZE },
+      registry,
+      await incrementalWindows(db, registry, views, timestamp("end_ts", body.end_ts)),
+      "incremental",
+    );
     return c.json(startedResponse(job), 200);
   },
 );

@@ -49,7 +49,11 @@ export function feastOnlineResponse(result: OnlineReadResult, entityColumns: rea
     statuses: new Array<FeatureStatus>(n).fill("PRESENT"),
     event_timestamps: new Array<string>(n).fill(FEAST_EPOCH),
   }));
-  const featureVectors = result.columns.map((col) => ({ values: col.values, statuses: col.statuses, event_timestamps: col.eventTimestamps.map(feastTimestamp) }));
+  const featureVectors = result.columns.map((col) => ({
+    values: col.values,
+    statuses: col.statuses,
+    event_timestamps: col.eventTimestamps.map(feastTimestamp),
+  }));
   return {
     metadata: { feature_names: [...entityColumns, ...result.columns.map((c) => c.outputName)] },
     results: [...keyVectors, ...featureVectors],

@@ -83,14 +83,19 @@ feastRoutes.openapi(
     summary: "Feast get-online-features: column-oriented values, statuses and event timestamps (ttl applied on read)",
     middleware: [authenticate(), requireScope("online:read"), bodyAsJson()] as const,
     request: { query: ProjectQuery, ...jsonBody(FeastOnlineFeaturesRequest) },
-    responses: { 200: jsonResponse(FeastOnlineFeaturesResponse, "Feast's GetOnlineFeaturesResponse as JSON"), ...feastErrors },
+    responses: {
+      200: jsonResponse(FeastOnlineFeaturesResponse, "Feast's GetOnlineFeaturesResponse as JSON"),
+      ...feastErrors,
+    },
   }),
   async (c) => {
     const body = c.req.valid("json");
     const registry = await registryOf(c);
     const selection = selectFeatures(registry, body, { onlineOnly: true });
     const store = new KvOnlineStore(c.env.ONLINE_STORE);
-    const result = await c.get("timing").measure("kv", () => readOnlineFeatures(registry, store, selection, body.entities, Date.now()));
+    const result = await c
+      .get("timing")
+      .measure("kv", () => readOnlineFeatures(registry, store, selection, body.entities, Date.now()));
     return c.json(feastOnlineResponse(result, Object.keys(body.entities)), 200);
   },
 );
@@ -106,7 +111,11 @@ feastRoutes.openapi(
       "`to` defaults to `online`, as in Feast; online needs online:write, offline needs offline:write.",
     middleware: [authenticate(), bodyAsJson()] as const,
     request: { query: ProjectQuery, ...jsonBody(FeastPushRequest) },
-    responses: { 200: jsonResponse(FeastNull, "Pushed (JSON null, as Feast answers)"), ...feastErrors, ...feastPushNotFound },
+    responses: {
+      200: jsonResponse(FeastNull, "Pushed (JSON null, as Feast answers)"),
+      ...feastErrors,
+      ...feastPushNotFound,
+    },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -116,7 +125,9 @@ feastRoutes.openapi(
     const rows = dfRows(body.df, pushLayout(registry, target));
     if (rows.length > 0) {
       const deps = { store: new KvOnlineStore(c.env.ONLINE_STORE), offlineQueue: c.env.OFFLINE_WRITES };
-      const outcome = await c.get("timing").measure("write", () => pushRows(deps, registry, target, rows, body.to, Date.now(), { allOrNothing: true }));
+      const outcome = await c
+        .get("timing")
+        .measure("write", () => pushRows(deps, registry, target, rows, body.to, Date.now(), { allOrNothing: true }));
       if (outcome.errors.length > 0) throw rowsRejected(outcome.errors, rows.length);
     }
     return c.json(null, 200);
@@ -141,11 +152,16 @@ feastRoutes.openapi(
     const body = c.req.valid("json");
     const registry = await registryOf(c);
     const view = registry.view(body.feature_view_name);
-    if (!view.def.online) throw invalid(`Feature view '${view.def.name}' is not online (online: false)`, { feature_view: view.def.name });
+    if (!view.def.online)
+      throw invalid(`Feature view '${view.def.name}' is not online (online: false)`, { feature_view: view.def.name });
     const rows = dfRows(body.df, viewLayout(registry, view));
     if (rows.length === 0) return c.json(null, 200);
     // The view as the only target: the push row rules (keys, timestamps, dtypes) apply unchanged.
-    const target: PushTarget = { source: { name: view.def.source, type: "push", batch_source: view.def.source, description: "", tags: {} }, views: [view], joinKeys: view.joinKeys };
+    const target: PushTarget = {
+      source: { name: view.def.source, type: "push", batch_source: view.def.source, description: "", tags: {} },
+      views: [view],
+      joinKeys: view.joinKeys,
+    };
     const { accepted, errors } = validatePushRows(registry, target, rows, Date.now());
     if (errors.length > 0) throw rowsRejected(errors, rows.length);
     // A df row carries the view's columns: replace (merge: false) rather than layer over the stored record.

@@ -36,7 +36,15 @@ const IngestRequest = z
       .max(MAX_INGEST_ROWS)
       .openapi({
         description: `At most ${MAX_INGEST_ROWS} rows. Each row holds the join keys, event_timestamp (or the source's timestamp_field), optionally created_timestamp (or the source's created_timestamp_column), and feature values, flat. Timestamps are RFC 3339 or epoch seconds. Each row is validated on its own.`,
-        example: [{ customer_id: "cust_12345", event_timestamp: "2024-01-15T10:00:00Z", age: 34, lifetime_value: 1520.5, segment: "premium" }],
+        example: [
+          {
+            customer_id: "cust_12345",
+            event_timestamp: "2024-01-15T10:00:00Z",
+            age: 34,
+            lifetime_value: 1520.5,
+            segment: "premium",
+          },
+        ],
       }),
   })
   .openapi("IngestRequest");
@@ -46,7 +54,10 @@ const OfflineFile = z
     path: z.string().openapi({ description: "R2 key" }),
     rows: z.number().int(),
     bytes: z.number().int(),
-    min_event_timestamp: z.string().nullable().openapi({ description: "RFC 3339; null when the file's footer has no statistics and its key no date" }),
+    min_event_timestamp: z
+      .string()
+      .nullable()
+      .openapi({ description: "RFC 3339; null when the file's footer has no statistics and its key no date" }),
     max_event_timestamp: z.string().nullable(),
   })
   .openapi("OfflineFile");
@@ -56,18 +67,26 @@ const IngestResponse = z
     data_source: z.string(),
     rows_written: z.number().int(),
     rejected: z.number().int(),
-    errors: z
-      .array(z.object({ index: z.number().int(), reason: z.string(), field: z.string().optional() }))
-      .openapi({ description: `Rejected rows by index (the row's position in \`rows\`, or in the Parquet file), at most ${MAX_LISTED_ERRORS}` }),
+    errors: z.array(z.object({ index: z.number().int(), reason: z.string(), field: z.string().optional() })).openapi({
+      description: `Rejected rows by index (the row's position in \`rows\`, or in the Parquet file), at most ${MAX_LISTED_ERRORS}`,
+    }),
     errors_truncated: z.boolean().openapi({ description: "More rows were rejected than `errors` lists" }),
-    files: z.array(OfflineFile).openapi({ description: "The Parquet files written: one per UTC date of the rows' event times" }),
+    files: z
+      .array(OfflineFile)
+      .openapi({ description: "The Parquet files written: one per UTC date of the rows' event times" }),
     processing_time_ms: z.number(),
   })
   .openapi("IngestResponse");
 
 const ScanRequest = z
   .object({
-    max_files: z.number().int().min(1).max(MAX_SCAN_FILES).default(MAX_SCAN_FILES).openapi({ description: "New files to add in this call; call again until `discovered` is empty" }),
+    max_files: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_SCAN_FILES)
+      .default(MAX_SCAN_FILES)
+      .openapi({ description: "New files to add in this call; call again until `discovered` is empty" }),
   })
   .openapi("ScanRequest");
 
@@ -87,7 +106,13 @@ function instant(ms: number): string | null {
 }
 
 function fileOut(file: ManifestFile) {
-  return { path: file.path, rows: file.rows, bytes: file.bytes, min_event_timestamp: instant(file.min_event_ts), max_event_timestamp: instant(file.max_event_ts) };
+  return {
+    path: file.path,
+    rows: file.rows,
+    bytes: file.bytes,
+    min_event_timestamp: instant(file.min_event_ts),
+    max_event_timestamp: instant(file.max_event_ts),
+  };
 }
 
 const elapsed = (ms: number) => Math.round(ms * 100) / 100;
@@ -97,9 +122,10 @@ ingestRoutes.openapi(
     method: "post",
     path: "/data-sources/{name}/ingest",
     tags: ["offline"],
-    summary: "Append rows (JSON or a Parquet body) to a batch source's offline history; bad rows are reported, good rows written",
+    summary:
+      "Append rows (JSON or a Parquet body) to a batch source's offline history; bad rows are reported, good rows written",
     description: [
-      "Send `{\"rows\": [...]}` as JSON, or a Parquet file with Content-Type application/vnd.apache.parquet (or application/octet-stream) whose columns are named like the JSON fields.",
+      'Send `{"rows": [...]}` as JSON, or a Parquet file with Content-Type application/vnd.apache.parquet (or application/octet-stream) whose columns are named like the JSON fields.',
       `At most ${MAX_INGEST_ROWS} rows per request (and the request body limit).`,
       "Rows are validated one by one: good rows are written (one Parquet file per UTC date), bad rows are listed in `errors` and never partly written.",
       "When every row is bad the answer is still 200, with rows_written 0 and the errors, as for push: the request was understood and each row judged; the client reads `rejected`.",
@@ -116,17 +142,28 @@ ingestRoutes.openapi(
         description: "JSON rows, or a Parquet file",
         content: {
           "application/json": { schema: IngestRequest },
-          ...Object.fromEntries(PARQUET_TYPES.map((type) => [type, { schema: z.string().openapi({ format: "binary", description: "A Parquet file" }) }])),
+          ...Object.fromEntries(
+            PARQUET_TYPES.map((type) => [
+              type,
+              { schema: z.string().openapi({ format: "binary", description: "A Parquet file" }) },
+            ]),
+          ),
         },
       },
     },
-    responses: { 200: jsonResponse(IngestResponse, "Rows written and rows rejected"), ...commonErrors, ...notFound, ...conflict, ...tooLarge },
+    responses: {
+      200: jsonResponse(IngestResponse, "Rows written and rows rejected"),
+      ...commonErrors,
+      ...notFound,
+      ...conflict,
+      ...tooLarge,
+    },
   }),
   async (c) => {
     const name = c.req.valid("param").name;
     const schema = ingestTarget(await registryOf(c), name);
     const mediaType = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
-    let validation;
+    let validation: ReturnType<typeof validateIngestRows>;
     if (PARQUET_TYPES.includes(mediaType)) {
       const body = new Uint8Array(await c.req.arrayBuffer());
       const parsed = await c.get("timing").measure("parse", () => parquetIngestRows(schema, body));
@@ -134,12 +171,17 @@ ingestRoutes.openapi(
     } else {
       // JSON bodies were validated by the route; anything else reaches here without rows.
       const rows = (c.req.valid("json") as { rows?: unknown[] }).rows;
-      if (!rows) throw invalid(`Send {"rows": [...]} as application/json, or a Parquet file as ${PARQUET_TYPES.join(" or ")}`, { content_type: mediaType || null });
+      if (!rows)
+        throw invalid(`Send {"rows": [...]} as application/json, or a Parquet file as ${PARQUET_TYPES.join(" or ")}`, {
+          content_type: mediaType || null,
+        });
       validation = validateIngestRows(schema, rows);
     }
     const deps = { bucket: c.env.OFFLINE_STORE, db: registryDb(c.env.DB) };
     // Called even with no accepted rows, so a single-file source always answers CONFLICT.
-    const files = await c.get("timing").measure("write", () => appendRows(deps, c.get("project"), schema, validation.accepted, "ingest"));
+    const files = await c
+      .get("timing")
+      .measure("write", () => appendRows(deps, c.get("project"), schema, validation.accepted, "ingest"));
     return c.json(
       {
         data_source: name,
@@ -164,7 +206,11 @@ ingestRoutes.openapi(
     description:
       "Lists the source's prefix and records every .parquet object the manifest does not know yet (row count and event-time range from its footer). A file that is not readable Parquet, or lacks the source's timestamp column, is a 400 naming it, and nothing is recorded. The body is optional.",
     middleware: [canWrite] as const,
-    request: { params: NamePath, query: ProjectQuery, body: { required: false, content: { "application/json": { schema: ScanRequest } } } },
+    request: {
+      params: NamePath,
+      query: ProjectQuery,
+      body: { required: false, content: { "application/json": { schema: ScanRequest } } },
+    },
     responses: { 200: jsonResponse(ScanResponse, "Files discovered"), ...commonErrors, ...notFound },
   }),
   async (c) => {
@@ -174,7 +220,9 @@ ingestRoutes.openapi(
     // Without a JSON body the validator hands over {}: apply the default here.
     const maxFiles = (c.req.valid("json") as { max_files?: number }).max_files ?? MAX_SCAN_FILES;
     const deps = { bucket: c.env.OFFLINE_STORE, db: registryDb(c.env.DB) };
-    const discovered = await c.get("timing").measure("scan", () => discoverFiles(deps, c.get("project"), schema, maxFiles));
+    const discovered = await c
+      .get("timing")
+      .measure("scan", () => discoverFiles(deps, c.get("project"), schema, maxFiles));
     const totals = await sourceTotals(deps.db, c.get("project"), name);
     return c.json(
       {

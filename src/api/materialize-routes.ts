@@ -18,7 +18,13 @@ import { sourceTotals } from "../offline/manifest";
 import { offlineSourceOf } from "../offline/historical";
 import { incrementalWindows, onlineViews, startMaterialization, type StartedJob } from "../materialize/service";
 import { commonErrors, jsonBody, jsonResponse, notFound, ProjectQuery } from "./schemas/common";
-import { FeatureViewStats, MaterializationStatus, MaterializeIncrementalRequest, MaterializeRequest, MaterializeResponse } from "./schemas/materialize";
+import {
+  FeatureViewStats,
+  MaterializationStatus,
+  MaterializeIncrementalRequest,
+  MaterializeRequest,
+  MaterializeResponse,
+} from "./schemas/materialize";
 import { registryOf, router } from "./context";
 
 export const materializeRoutes = router();
@@ -26,7 +32,8 @@ export const materializeRoutes = router();
 function timestampField(name: string, value: string | undefined, fallback?: number): number {
   if (value === undefined && fallback !== undefined) return fallback;
   const ms = parseTimestamp(value);
-  if (ms === undefined) throw invalid(`${name} is not a timestamp: use RFC 3339, e.g. 2024-06-01T00:00:00Z`, { field: name });
+  if (ms === undefined)
+    throw invalid(`${name} is not a timestamp: use RFC 3339, e.g. 2024-06-01T00:00:00Z`, { field: name });
   return ms;
 }
 
@@ -38,13 +45,18 @@ export async function registryForBody(c: Context<AppEnv>, project: string | unde
 }
 
 export function startedResponse(job: StartedJob) {
-  const ranges = Object.fromEntries(Object.entries(job.windows).map(([v, w]) => [v, { start: formatTimestamp(w.start), end: formatTimestamp(w.end) }]));
+  const ranges = Object.fromEntries(
+    Object.entries(job.windows).map(([v, w]) => [v, { start: formatTimestamp(w.start), end: formatTimestamp(w.end) }]),
+  );
   const all = Object.values(job.windows);
   return {
     materialization_id: job.id,
     status: (job.tasks === 0 ? "completed" : "queued") as "completed" | "queued",
     feature_views: job.views,
-    time_range: { start: formatTimestamp(Math.min(...all.map((w) => w.start))), end: formatTimestamp(Math.max(...all.map((w) => w.end))) },
+    time_range: {
+      start: formatTimestamp(Math.min(...all.map((w) => w.start))),
+      end: formatTimestamp(Math.max(...all.map((w) => w.end))),
+    },
     time_ranges: ranges,
     estimated_rows: job.estimatedRows,
     estimated_duration_seconds: job.estimatedSeconds,
@@ -67,9 +79,19 @@ materializeRoutes.openapi(
     const registry = await registryForBody(c, body.project);
     const start = timestampField("start_date", body.start_date);
     const end = timestampField("end_date", body.end_date);
-    if (start > end) throw invalid("start_date is after end_date", { start_date: body.start_date, end_date: body.end_date });
+    if (start > end)
+      throw invalid("start_date is after end_date", { start_date: body.start_date, end_date: body.end_date });
     const views = onlineViews(registry, body.feature_views);
-    const job = await c.get("timing").measure("d1", () => startMaterialization({ db: registryDb(c.env.DB), queue: c.env.MATERIALIZE }, registry, Object.fromEntries(views.map((v) => [v, { start, end }])), "api"));
+    const job = await c
+      .get("timing")
+      .measure("d1", () =>
+        startMaterialization(
+          { db: registryDb(c.env.DB), queue: c.env.MATERIALIZE },
+          registry,
+          Object.fromEntries(views.map((v) => [v, { start, end }])),
+          "api",
+        ),
+      );
     return c.json(startedResponse(job), 202);
   },
 );
@@ -90,7 +112,12 @@ materializeRoutes.openapi(
     const end = timestampField("end_date", body.end_date, Date.now());
     const views = onlineViews(registry, body.feature_views);
     const db = registryDb(c.env.DB);
-    const job = await startMaterialization({ db, queue: c.env.MATERIALIZE }, registry, await incrementalWindows(db, registry, views, end), "incremental");
+    const job = await startMaterialization(
+      { db, queue: c.env.MATERIALIZE },
+      registry,
+      await incrementalWindows(db, registry, views, end),
+      "incremental",
+    );
     return c.json(startedResponse(job), 202);
   },
 );
@@ -102,14 +129,21 @@ materializeRoutes.openapi(
     tags: ["materialization"],
     summary: "Progress, rows and errors of a materialization job",
     middleware: [requireScope("materialize")] as const,
-    request: { params: z.object({ materialization_id: z.string().openapi({ param: { name: "materialization_id", in: "path" } }) }), query: ProjectQuery },
+    request: {
+      params: z.object({
+        materialization_id: z.string().openapi({ param: { name: "materialization_id", in: "path" } }),
+      }),
+      query: ProjectQuery,
+    },
     responses: { 200: jsonResponse(MaterializationStatus, "Job status"), ...commonErrors, ...notFound },
   }),
   async (c) => {
     const { materialization_id: id } = c.req.valid("param");
     const job = await getJob(registryDb(c.env.DB), id);
-    if (!job || job.kind !== "materialize" || job.project !== c.get("project")) {
-      throw new LarderError("MATERIALIZATION_NOT_FOUND", `Materialization '${id}' not found`, { materialization_id: id });
+    if (job?.kind !== "materialize" || job.project !== c.get("project")) {
+      throw new LarderError("MATERIALIZATION_NOT_FOUND", `Materialization '${id}' not found`, {
+        materialization_id: id,
+      });
     }
     const end = job.completed_at ? Date.parse(job.completed_at) : Date.now();
     return c.json(
@@ -122,7 +156,12 @@ materializeRoutes.openapi(
         duration_seconds: Math.round((end - Date.parse(job.created_at)) / 100) / 10,
         completed_at: job.completed_at,
         errors: job.errors,
-        progress: { tasks_done: job.tasks_done, tasks_total: job.tasks_total, tasks_failed: job.tasks_failed, fraction: job.tasks_total ? job.tasks_done / job.tasks_total : 1 },
+        progress: {
+          tasks_done: job.tasks_done,
+          tasks_total: job.tasks_total,
+          tasks_failed: job.tasks_failed,
+          fraction: job.tasks_total ? job.tasks_done / job.tasks_total : 1,
+        },
       },
       200,
     );
@@ -149,7 +188,10 @@ materializeRoutes.openapi(
     tags: ["registry"],
     summary: "Statistics of a feature view, computed from what materialization read",
     middleware: [requireScope("registry:read")] as const,
-    request: { params: z.object({ name: z.string().openapi({ param: { name: "name", in: "path" } }) }), query: ProjectQuery },
+    request: {
+      params: z.object({ name: z.string().openapi({ param: { name: "name", in: "path" } }) }),
+      query: ProjectQuery,
+    },
     responses: { 200: jsonResponse(FeatureViewStats, "Statistics"), ...commonErrors, ...notFound },
   }),
   async (c) => {
@@ -157,9 +199,20 @@ materializeRoutes.openapi(
     const registry = await registryOf(c);
     registry.view(name);
     const db = registryDb(c.env.DB);
-    const [row] = await db.select().from(featureStats).where(and(eq(featureStats.project, registry.project), eq(featureStats.view, name)));
-    const stats = (row?.stats ?? null) as { entities_seen?: number; max_event_ts?: number | null; completed_at?: string; feature_stats?: Record<string, z.infer<typeof FeatureViewStats>["statistics"]["feature_stats"][string]> } | null;
-    const [online, offline] = await Promise.all([countOnline(c.env.ONLINE_STORE, onlinePrefix(registry.project, name)), sourceTotals(db, registry.project, offlineSourceOf(registry, name))]);
+    const [row] = await db
+      .select()
+      .from(featureStats)
+      .where(and(eq(featureStats.project, registry.project), eq(featureStats.view, name)));
+    const stats = (row?.stats ?? null) as {
+      entities_seen?: number;
+      max_event_ts?: number | null;
+      completed_at?: string;
+      feature_stats?: Record<string, z.infer<typeof FeatureViewStats>["statistics"]["feature_stats"][string]>;
+    } | null;
+    const [online, offline] = await Promise.all([
+      countOnline(c.env.ONLINE_STORE, onlinePrefix(registry.project, name)),
+      sourceTotals(db, registry.project, offlineSourceOf(registry, name)),
+    ]);
     return c.json(
       {
         feature_view: name,
@@ -168,7 +221,8 @@ materializeRoutes.openapi(
           online_store_records: online,
           offline_store_records: Number(offline.rows),
           last_materialization: stats?.completed_at ?? null,
-          freshness_seconds: stats?.max_event_ts != null ? Math.max(0, Math.round((Date.now() - stats.max_event_ts) / 1000)) : null,
+          freshness_seconds:
+            stats?.max_event_ts != null ? Math.max(0, Math.round((Date.now() - stats.max_event_ts) / 1000)) : null,
           feature_stats: stats?.feature_stats ?? {},
         },
       },

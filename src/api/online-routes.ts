@@ -11,7 +11,12 @@ import { selectFeatures } from "../domain/feature-refs";
 import { KvOnlineStore } from "../online/kv-store";
 import { readOnlineFeatures, rowKey, type FeatureStatus, type OnlineReadResult } from "../online/read";
 import { commonErrors, jsonBody, jsonResponse, notFound, ProjectQuery, tooLarge } from "./schemas/common";
-import { EntityFeaturesResponse, entityFeaturesRequest, OnlineFeaturesRequest, OnlineFeaturesResponse } from "./schemas/online";
+import {
+  EntityFeaturesResponse,
+  entityFeaturesRequest,
+  OnlineFeaturesRequest,
+  OnlineFeaturesResponse,
+} from "./schemas/online";
 import { registryOf, router } from "./context";
 
 export const onlineRoutes = router();
@@ -28,7 +33,11 @@ interface ReadParams {
 async function readKeyedByEntity(c: Context<AppEnv>, params: ReadParams, includeStatuses: boolean) {
   const registry = await registryOf(c);
   const selection = selectFeatures(registry, params, { onlineOnly: true });
-  const result = await c.get("timing").measure("kv", () => readOnlineFeatures(registry, new KvOnlineStore(c.env.ONLINE_STORE), selection, params.entities, Date.now()));
+  const result = await c
+    .get("timing")
+    .measure("kv", () =>
+      readOnlineFeatures(registry, new KvOnlineStore(c.env.ONLINE_STORE), selection, params.entities, Date.now()),
+    );
   const features: Record<string, Record<string, unknown>> = {};
   const statuses: Record<string, Record<string, FeatureStatus>> = {};
   const columns = result.columns;
@@ -43,7 +52,15 @@ async function readKeyedByEntity(c: Context<AppEnv>, params: ReadParams, include
       statuses[key] = rowStatuses;
     }
   }
-  return { features, ...(includeStatuses ? { statuses } : {}), metadata: metadata(c, result, selection.views.map((v) => v.view.def.name)) };
+  return {
+    features,
+    ...(includeStatuses ? { statuses } : {}),
+    metadata: metadata(
+      c,
+      result,
+      selection.views.map((v) => v.view.def.name),
+    ),
+  };
 }
 
 function metadata(c: Context<AppEnv>, result: OnlineReadResult, views: string[]) {
@@ -64,12 +81,24 @@ onlineRoutes.openapi(
     summary: "Online features for inference (TTL applied on read)",
     middleware: [canRead] as const,
     request: { query: ProjectQuery, ...jsonBody(OnlineFeaturesRequest) },
-    responses: { 200: jsonResponse(OnlineFeaturesResponse, "Feature values by entity"), ...commonErrors, ...notFound, ...tooLarge },
+    responses: {
+      200: jsonResponse(OnlineFeaturesResponse, "Feature values by entity"),
+      ...commonErrors,
+      ...notFound,
+      ...tooLarge,
+    },
   }),
   async (c) => {
     const body = c.req.valid("json");
     const shaped = await readKeyedByEntity(c, body, body.include_statuses);
-    return c.json({ ...(body.feature_service ? { feature_service: body.feature_service } : {}), entities: body.entities, ...shaped }, 200);
+    return c.json(
+      {
+        ...(body.feature_service ? { feature_service: body.feature_service } : {}),
+        entities: body.entities,
+        ...shaped,
+      },
+      200,
+    );
   },
 );
 
@@ -82,13 +111,36 @@ interface ShortcutBody {
 
 /** One route per entity shortcut of API.md item 8. */
 const SHORTCUTS = [
-  { path: "/pipeline-features", ids: "pipeline_ids", joinKey: "pipeline_id", view: "pipeline", example: ["pipe_001", "pipe_002"], features: ["pipeline:success_rate_7d", "pipeline:avg_duration_7d"] },
-  { path: "/user-features", ids: "user_ids", joinKey: "user_id", view: "user", example: ["user_123", "user_456"], features: ["user:pipelines_created_30d", "user:total_data_processed_gb"] },
-  { path: "/connector-features", ids: "connector_ids", joinKey: "connector_id", view: "connector", example: ["conn_pg_001", "conn_ch_002"], features: ["connector:uptime_percentage_7d", "connector:error_rate_7d"] },
+  {
+    path: "/pipeline-features",
+    ids: "pipeline_ids",
+    joinKey: "pipeline_id",
+    view: "pipeline",
+    example: ["pipe_001", "pipe_002"],
+    features: ["pipeline:success_rate_7d", "pipeline:avg_duration_7d"],
+  },
+  {
+    path: "/user-features",
+    ids: "user_ids",
+    joinKey: "user_id",
+    view: "user",
+    example: ["user_123", "user_456"],
+    features: ["user:pipelines_created_30d", "user:total_data_processed_gb"],
+  },
+  {
+    path: "/connector-features",
+    ids: "connector_ids",
+    joinKey: "connector_id",
+    view: "connector",
+    example: ["conn_pg_001", "conn_ch_002"],
+    features: ["connector:uptime_percentage_7d", "connector:error_rate_7d"],
+  },
 ] as const;
 
 for (const shortcut of SHORTCUTS) {
-  const schema = entityFeaturesRequest(shortcut.ids, [...shortcut.example], [...shortcut.features]).openapi(`${shortcut.view}FeaturesRequest`);
+  const schema = entityFeaturesRequest(shortcut.ids, [...shortcut.example], [...shortcut.features]).openapi(
+    `${shortcut.view}FeaturesRequest`,
+  );
   onlineRoutes.openapi(
     createRoute({
       method: "post",
@@ -97,14 +149,25 @@ for (const shortcut of SHORTCUTS) {
       summary: `Online features of ${shortcut.view} entities (view '${shortcut.view}')`,
       middleware: [canRead] as const,
       request: { query: ProjectQuery, ...jsonBody(schema) },
-      responses: { 200: jsonResponse(EntityFeaturesResponse, "Feature values by id"), ...commonErrors, ...notFound, ...tooLarge },
+      responses: {
+        200: jsonResponse(EntityFeaturesResponse, "Feature values by id"),
+        ...commonErrors,
+        ...notFound,
+        ...tooLarge,
+      },
     }),
     async (c) => {
       const body = c.req.valid("json") as unknown as ShortcutBody;
       const ids = body[shortcut.ids] as (string | number)[];
       // Without a features list: every feature of the entity's view.
-      const features = body.features ?? (await registryOf(c)).view(shortcut.view).def.features.map((f) => `${shortcut.view}:${f.name}`);
-      const params: ReadParams = { features, entities: { [shortcut.joinKey]: ids }, full_feature_names: body.full_feature_names };
+      const features =
+        body.features ??
+        (await registryOf(c)).view(shortcut.view).def.features.map((f) => `${shortcut.view}:${f.name}`);
+      const params: ReadParams = {
+        features,
+        entities: { [shortcut.joinKey]: ids },
+        full_feature_names: body.full_feature_names,
+      };
       return c.json(await readKeyedByEntity(c, params, body.include_statuses), 200);
     },
   );

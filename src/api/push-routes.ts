@@ -23,15 +23,29 @@ pushRoutes.openapi(
     tags: ["online"],
     summary: "Push feature rows (online, offline or both); bad rows are reported, good rows written",
     request: { query: ProjectQuery, ...jsonBody(PushRequest) },
-    responses: { 200: jsonResponse(PushResponse, "Accepted and rejected rows"), ...commonErrors, ...notFound, ...tooLarge },
+    responses: {
+      200: jsonResponse(PushResponse, "Accepted and rejected rows"),
+      ...commonErrors,
+      ...notFound,
+      ...tooLarge,
+    },
   }),
   async (c) => {
     const body = c.req.valid("json");
     assertCanPush(c.get("principal"), c.get("project"), body.to);
     const registry = await registryOf(c);
-    const outcome = await c.get("timing").measure("write", () =>
-      pushRows({ store: new KvOnlineStore(c.env.ONLINE_STORE), offlineQueue: c.env.OFFLINE_WRITES }, registry, body.push_source_name, body.features, body.to, Date.now()),
-    );
+    const outcome = await c
+      .get("timing")
+      .measure("write", () =>
+        pushRows(
+          { store: new KvOnlineStore(c.env.ONLINE_STORE), offlineQueue: c.env.OFFLINE_WRITES },
+          registry,
+          body.push_source_name,
+          body.features,
+          body.to,
+          Date.now(),
+        ),
+      );
     return c.json(
       {
         push_id: outcome.push_id,

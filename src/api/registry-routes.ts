@@ -5,7 +5,15 @@ import { LarderError, type ErrorCode } from "../errors";
 import type { ObjectKind } from "../domain/registry-model";
 import { deleteFromRegistry } from "../registry/service";
 import { commonErrors, conflict, jsonResponse, notFound, ProjectQuery } from "./schemas/common";
-import { DataSourceOut, DeleteResponse, EntityOut, FeatureServiceOut, FeatureViewOut, NamePath, PushSourceOut } from "./schemas/registry";
+import {
+  DataSourceOut,
+  DeleteResponse,
+  EntityOut,
+  FeatureServiceOut,
+  FeatureViewOut,
+  NamePath,
+  PushSourceOut,
+} from "./schemas/registry";
 import { registryOf, router } from "./context";
 import { dataSourceOut, entityOut, featureServiceOut, featureViewOut, pushSourceOut } from "./registry-views";
 
@@ -47,10 +55,13 @@ registryRoutes.openapi(list("/entities", "entities", EntityOut, "List entities")
   return c.json({ entities: registry.contents.entities.map(entityOut) }, 200);
 });
 
-registryRoutes.openapi(list("/feature-services", "feature_services", FeatureServiceOut, "List feature services"), async (c) => {
-  const registry = await registryOf(c);
-  return c.json({ feature_services: registry.contents.feature_services.map(featureServiceOut) }, 200);
-});
+registryRoutes.openapi(
+  list("/feature-services", "feature_services", FeatureServiceOut, "List feature services"),
+  async (c) => {
+    const registry = await registryOf(c);
+    return c.json({ feature_services: registry.contents.feature_services.map(featureServiceOut) }, 200);
+  },
+);
 
 registryRoutes.openapi(list("/push-sources", "push_sources", PushSourceOut, "List push sources"), async (c) => {
   const registry = await registryOf(c);
@@ -58,17 +69,37 @@ registryRoutes.openapi(list("/push-sources", "push_sources", PushSourceOut, "Lis
   return c.json({ push_sources: pushes }, 200);
 });
 
-registryRoutes.openapi(list("/data-sources", "data_sources", DataSourceOut, "List data sources (batch and push)"), async (c) => {
-  const registry = await registryOf(c);
-  return c.json({ data_sources: registry.contents.data_sources.map(dataSourceOut) }, 200);
-});
+registryRoutes.openapi(
+  list("/data-sources", "data_sources", DataSourceOut, "List data sources (batch and push)"),
+  async (c) => {
+    const registry = await registryOf(c);
+    return c.json({ data_sources: registry.contents.data_sources.map(dataSourceOut) }, 200);
+  },
+);
 
 /** What DELETE /<path>/{name} removes, and the error when it is absent. */
-const DELETABLE: { path: string; kind: ObjectKind; code: ErrorCode; label: string; matches?: (obj: object) => boolean }[] = [
+const DELETABLE: {
+  path: string;
+  kind: ObjectKind;
+  code: ErrorCode;
+  label: string;
+  matches?: (obj: object) => boolean;
+}[] = [
   { path: "/feature-views/{name}", kind: "feature_views", code: "FEATURE_VIEW_NOT_FOUND", label: "Feature view" },
   { path: "/entities/{name}", kind: "entities", code: "ENTITY_NOT_FOUND", label: "Entity" },
-  { path: "/feature-services/{name}", kind: "feature_services", code: "FEATURE_SERVICE_NOT_FOUND", label: "Feature service" },
-  { path: "/push-sources/{name}", kind: "data_sources", code: "PUSH_SOURCE_NOT_FOUND", label: "Push source", matches: (s) => "type" in s && s.type === "push" },
+  {
+    path: "/feature-services/{name}",
+    kind: "feature_services",
+    code: "FEATURE_SERVICE_NOT_FOUND",
+    label: "Feature service",
+  },
+  {
+    path: "/push-sources/{name}",
+    kind: "data_sources",
+    code: "PUSH_SOURCE_NOT_FOUND",
+    label: "Push source",
+    matches: (s) => "type" in s && s.type === "push",
+  },
   { path: "/data-sources/{name}", kind: "data_sources", code: "DATA_SOURCE_NOT_FOUND", label: "Data source" },
 ];
 
@@ -86,7 +117,11 @@ for (const target of DELETABLE) {
     async (c) => {
       const { name } = c.req.valid("param");
       const notFoundError = new LarderError(target.code, `${target.label} '${name}' not found in registry`, { name });
-      const version = await c.get("timing").measure("d1", () => deleteFromRegistry(c.env, c.get("project"), target.kind, name, notFoundError, target.matches));
+      const version = await c
+        .get("timing")
+        .measure("d1", () =>
+          deleteFromRegistry(c.env, c.get("project"), target.kind, name, notFoundError, target.matches),
+        );
       return c.json({ status: "deleted" as const, kind: target.kind, name, registry_version: version }, 200);
     },
   );

@@ -48,11 +48,18 @@ export async function verifyToken(token: string, config: VerifierConfig, nowMs?:
   } catch {
     throw unauthenticated("Bearer token is not a JWT", "malformed");
   }
-  const options = { issuer: config.issuer || undefined, audience: config.audience || undefined, currentDate: nowMs === undefined ? undefined : new Date(nowMs) };
+  const options = {
+    issuer: config.issuer || undefined,
+    audience: config.audience || undefined,
+    currentDate: nowMs === undefined ? undefined : new Date(nowMs),
+  };
   let payload: JWTPayload;
   try {
     if (alg === "HS256" && config.secret) {
-      ({ payload } = await jwtVerify(token, new TextEncoder().encode(config.secret), { ...options, algorithms: ["HS256"] }));
+      ({ payload } = await jwtVerify(token, new TextEncoder().encode(config.secret), {
+        ...options,
+        algorithms: ["HS256"],
+      }));
     } else if (alg && ASYMMETRIC.includes(alg) && config.jwks) {
       ({ payload } = await jwtVerify(token, config.jwks, { ...options, algorithms: ASYMMETRIC }));
     } else {
@@ -64,7 +71,11 @@ export async function verifyToken(token: string, config: VerifierConfig, nowMs?:
     throw unauthenticated(reason === "expired" ? "Token has expired" : `Token rejected (${reason})`, reason);
   }
   const claims = payload as Record<string, unknown>;
-  return { subject: String(payload.sub ?? "anonymous"), scopes: scopesFromClaims(claims), projects: projectsFromClaims(claims) };
+  return {
+    subject: String(payload.sub ?? "anonymous"),
+    scopes: scopesFromClaims(claims),
+    projects: projectsFromClaims(claims),
+  };
 }
 
 /**

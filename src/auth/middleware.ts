@@ -16,10 +16,15 @@ function verifierConfig(env: Bindings): VerifierConfig {
   let jwks: JWTVerifyGetKey | undefined;
   if (env.AUTH_JWKS_URL) {
     jwks = remoteKeySets.get(env.AUTH_JWKS_URL);
-    if (!jwks) remoteKeySets.set(env.AUTH_JWKS_URL, (jwks = createRemoteJWKSet(new URL(env.AUTH_JWKS_URL))));
+    if (!jwks) {
+      jwks = createRemoteJWKSet(new URL(env.AUTH_JWKS_URL));
+      remoteKeySets.set(env.AUTH_JWKS_URL, jwks);
+    }
   }
   if (!env.AUTH_JWT_SECRET && !jwks) {
-    throw new LarderError("UNAUTHENTICATED", "Authentication is not configured: set AUTH_JWT_SECRET or AUTH_JWKS_URL", { reason: "not_configured" });
+    throw new LarderError("UNAUTHENTICATED", "Authentication is not configured: set AUTH_JWT_SECRET or AUTH_JWKS_URL", {
+      reason: "not_configured",
+    });
   }
   return { secret: env.AUTH_JWT_SECRET, jwks, issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE };
 }
@@ -30,7 +35,8 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     const token = bearerToken(c.req.header("authorization"));
     c.set("principal", await verifyTokenCached(token, verifierConfig(c.env)));
     const project = c.req.query("project") ?? c.env.DEFAULT_PROJECT;
-    if (!NAME_PATTERN.test(project)) throw new LarderError("VALIDATION_ERROR", `Project name '${project}' is not valid`, { project });
+    if (!NAME_PATTERN.test(project))
+      throw new LarderError("VALIDATION_ERROR", `Project name '${project}' is not valid`, { project });
     c.set("project", project);
     await next();
   };

@@ -29,7 +29,9 @@ export interface PlannedApply {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : v,
   );
 }
@@ -47,7 +49,8 @@ export function planApply(current: RegistryContents, incoming: RegistryContents,
     const merged = new Map<string, unknown>(replace ? [] : existing);
     const given = new Set<string>();
     for (const obj of incoming[kind]) {
-      if (given.has(obj.name)) throw invalid(`${kind} '${obj.name}' is given twice in one apply`, { kind, name: obj.name });
+      if (given.has(obj.name))
+        throw invalid(`${kind} '${obj.name}' is given twice in one apply`, { kind, name: obj.name });
       given.add(obj.name);
       const before = existing.get(obj.name);
       if (!before) plan.create.push({ kind, name: obj.name });

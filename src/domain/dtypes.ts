@@ -4,7 +4,16 @@
  * (is this value of that dtype).
  */
 import { parseTimestamp } from "./timestamps";
-export const SCALAR_DTYPES = ["int32", "int64", "float32", "float64", "string", "bool", "bytes", "unix_timestamp"] as const;
+export const SCALAR_DTYPES = [
+  "int32",
+  "int64",
+  "float32",
+  "float64",
+  "string",
+  "bool",
+  "bytes",
+  "unix_timestamp",
+] as const;
 export type ScalarDtype = (typeof SCALAR_DTYPES)[number];
 /** A scalar dtype or `array<scalar>`. */
 export type Dtype = ScalarDtype | `array<${ScalarDtype}>`;
@@ -14,8 +23,15 @@ export type ValueType = (typeof VALUE_TYPES)[number];
 
 /** Feast spellings we accept and fold to ours. */
 const DTYPE_ALIASES: Record<string, ScalarDtype> = {
-  int: "int32", integer: "int32", long: "int64", float: "float32", double: "float64",
-  str: "string", boolean: "bool", unixtimestamp: "unix_timestamp", timestamp: "unix_timestamp",
+  int: "int32",
+  integer: "int32",
+  long: "int64",
+  float: "float32",
+  double: "float64",
+  str: "string",
+  boolean: "bool",
+  unixtimestamp: "unix_timestamp",
+  timestamp: "unix_timestamp",
 };
 
 function normalizeScalar(raw: string): ScalarDtype | undefined {
@@ -30,7 +46,10 @@ function normalizeScalar(raw: string): ScalarDtype | undefined {
  */
 export function normalizeDtype(raw: string): Dtype | undefined {
   const trimmed = raw.trim();
-  const arrayMatch = /^array\s*<\s*(.+?)\s*>$/i.exec(trimmed) ?? /^array\s*\(\s*(.+?)\s*\)$/i.exec(trimmed) ?? /^(.+?)\[\]$/.exec(trimmed);
+  const arrayMatch =
+    /^array\s*<\s*(.+?)\s*>$/i.exec(trimmed) ??
+    /^array\s*\(\s*(.+?)\s*\)$/i.exec(trimmed) ??
+    /^(.+?)\[\]$/.exec(trimmed);
   if (arrayMatch) {
     const inner = normalizeScalar(arrayMatch[1]);
     return inner ? (`array<${inner}>` as Dtype) : undefined;
@@ -72,9 +91,13 @@ function scalarProblem(dtype: ScalarDtype, value: unknown): string | undefined {
     case "bool":
       return typeof value === "boolean" ? undefined : "expected true or false";
     case "bytes":
-      return typeof value === "string" && value.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(value) ? undefined : "expected base64-encoded bytes";
+      return typeof value === "string" && value.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(value)
+        ? undefined
+        : "expected base64-encoded bytes";
     case "unix_timestamp":
-      return parseTimestamp(value) === undefined ? "expected an RFC 3339 timestamp or epoch seconds, within the years 0001-9999" : undefined;
+      return parseTimestamp(value) === undefined
+        ? "expected an RFC 3339 timestamp or epoch seconds, within the years 0001-9999"
+        : undefined;
   }
 }
 

@@ -29,19 +29,30 @@ function percentEncode(value: string): string | undefined {
 }
 
 /** One typed key part, or a reason it cannot be one. */
-export function encodeKeyValue(type: ValueType, value: unknown): { ok: true; part: string } | { ok: false; reason: string } {
+export function encodeKeyValue(
+  type: ValueType,
+  value: unknown,
+): { ok: true; part: string } | { ok: false; reason: string } {
   switch (type) {
     case "STRING": {
       if (typeof value !== "string") return { ok: false, reason: "expected a string" };
       const encoded = percentEncode(value);
-      return encoded === undefined ? { ok: false, reason: "expected well-formed Unicode text" } : { ok: true, part: `s:${encoded}` };
+      return encoded === undefined
+        ? { ok: false, reason: "expected well-formed Unicode text" }
+        : { ok: true, part: `s:${encoded}` };
     }
     case "BYTES":
-      if (typeof value !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) return { ok: false, reason: "expected base64 bytes" };
+      if (typeof value !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(value))
+        return { ok: false, reason: "expected base64 bytes" };
       return { ok: true, part: `b:${encodeURIComponent(value)}` };
     case "INT32":
     case "INT64": {
-      const text = typeof value === "number" && Number.isSafeInteger(value) ? String(value) : typeof value === "string" ? value.trim() : "";
+      const text =
+        typeof value === "number" && Number.isSafeInteger(value)
+          ? String(value)
+          : typeof value === "string"
+            ? value.trim()
+            : "";
       if (!/^-?\d+$/.test(text)) return { ok: false, reason: `expected an integer (${type})` };
       const n = BigInt(text);
       const [min, max] = INT_RANGES[type];
@@ -53,15 +64,20 @@ export function encodeKeyValue(type: ValueType, value: unknown): { ok: true; par
 
 /**
  * The canonical key of one entity row. `joinKeys` must be sorted by name
- * (CompiledView.joinKeys is); `valueOf(key)` gives the row's value.
+ * (CompiledView.joinKeys is); `valueAt(key)` gives the row's value.
  */
-export function entityKey(joinKeys: readonly string[], types: Readonly<Record<string, ValueType>>, valueOf: (key: string) => unknown): string {
+export function entityKey(
+  joinKeys: readonly string[],
+  types: Readonly<Record<string, ValueType>>,
+  valueAt: (key: string) => unknown,
+): string {
   const parts: string[] = [];
   for (const key of joinKeys) {
-    const value = valueOf(key);
+    const value = valueAt(key);
     if (value === undefined || value === null) throw invalid(`Missing value for join key '${key}'`, { join_key: key });
     const encoded = encodeKeyValue(types[key] ?? "STRING", value);
-    if (!encoded.ok) throw invalid(`Join key '${key}': ${encoded.reason}, got ${JSON.stringify(value)}`, { join_key: key, value });
+    if (!encoded.ok)
+      throw invalid(`Join key '${key}': ${encoded.reason}, got ${JSON.stringify(value)}`, { join_key: key, value });
     parts.push(`${key}=${encoded.part}`);
   }
   return parts.join("&");
@@ -73,10 +89,13 @@ const encoder = new TextEncoder();
 export function onlineKey(project: string, view: string, key: string): string {
   const kvKey = `v${KEY_ENCODING_VERSION}/${project}/${view}/${key}`;
   if (kvKey.length * 3 > KV_KEY_MAX_BYTES && encoder.encode(kvKey).byteLength > KV_KEY_MAX_BYTES) {
-    throw invalid(`Entity key is too long: the store key would exceed ${KV_KEY_MAX_BYTES} bytes; use shorter join key values`, {
-      feature_view: view,
-      max_bytes: KV_KEY_MAX_BYTES,
-    });
+    throw invalid(
+      `Entity key is too long: the store key would exceed ${KV_KEY_MAX_BYTES} bytes; use shorter join key values`,
+      {
+        feature_view: view,
+        max_bytes: KV_KEY_MAX_BYTES,
+      },
+    );
   }
   return kvKey;
 }

@@ -104,7 +104,8 @@ function asColumns(input: TableInput, what: string, wanted?: readonly string[]):
   const names = Object.keys(cols);
   const length = names.length ? cols[names[0]].length : 0;
   for (const name of names) {
-    if (cols[name].length !== length) throw invalid(`${what}: column '${name}' has ${cols[name].length} values, expected ${length}`, { column: name });
+    if (cols[name].length !== length)
+      throw invalid(`${what}: column '${name}' has ${cols[name].length} values, expected ${length}`, { column: name });
   }
   return { names, length, get: (name) => (Object.hasOwn(cols, name) ? cols[name] : undefined) };
 }
@@ -139,9 +140,17 @@ type KeyFn = (row: number) => string | null | typeof BAD;
 function keyBuilder(table: FeatureTable, cols: Columns, what: string): KeyFn {
   const parts = table.joinKeys.map((key) => {
     const col = cols.get(key);
-    if (!col) throw invalid(`${what} has no column for join key '${key}' of feature view '${table.view}'`, { feature_view: table.view, join_key: key });
+    if (!col)
+      throw invalid(`${what} has no column for join key '${key}' of feature view '${table.view}'`, {
+        feature_view: table.view,
+        join_key: key,
+      });
     const type = table.keyTypes[key];
-    if (!type) throw invalid(`Feature view '${table.view}': no value type for join key '${key}'`, { feature_view: table.view, join_key: key });
+    if (!type)
+      throw invalid(`Feature view '${table.view}': no value type for join key '${key}'`, {
+        feature_view: table.view,
+        join_key: key,
+      });
     return { col, type };
   });
   if (parts.length === 1) {
@@ -164,15 +173,21 @@ function badKey(table: FeatureTable, cols: Columns, row: number, where: string):
   const key = table.joinKeys.find((k) => keyPart(table.keyTypes[k], cols.get(k)![row]) === BAD) ?? table.joinKeys[0];
   const value = cols.get(key)![row];
   const shown = typeof value === "bigint" ? value.toString() : value;
-  return invalid(`${where} ${row}: join key '${key}' of feature view '${table.view}' expects ${table.keyTypes[key]}, got ${JSON.stringify(shown) ?? String(value)}`, {
-    row,
-    feature_view: table.view,
-    join_key: key,
-  });
+  return invalid(
+    `${where} ${row}: join key '${key}' of feature view '${table.view}' expects ${table.keyTypes[key]}, got ${JSON.stringify(shown) ?? String(value)}`,
+    {
+      row,
+      feature_view: table.view,
+      join_key: key,
+    },
+  );
 }
 
 /** Output name of each feature of each table, in output order. */
-export function featureOutputNames(tables: readonly Pick<FeatureTable, "view" | "features">[], fullFeatureNames: boolean): string[] {
+export function featureOutputNames(
+  tables: readonly Pick<FeatureTable, "view" | "features">[],
+  fullFeatureNames: boolean,
+): string[] {
   return tables.flatMap((t) => t.features.map((f) => (fullFeatureNames ? `${t.view}__${f}` : f)));
 }
 
@@ -216,7 +231,10 @@ function matchTable(table: FeatureTable, entities: Columns, entityTs: Float64Arr
     if (key === BAD) throw badKey(table, entities, i, "entity_df row");
     if (key === null) continue; // a null key matches nothing, like SQL
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { entities: [], candidates: [] }));
+    if (!group) {
+      group = { entities: [], candidates: [] };
+      groups.set(key, group);
+    }
     group.entities.push(i);
     maxTs = Math.max(maxTs, entityTs[i]);
     minTs = Math.min(minTs, entityTs[i]);
@@ -226,7 +244,8 @@ function matchTable(table: FeatureTable, entities: Columns, entityTs: Float64Arr
   const rows = asColumns(table.rows, `feature view '${table.view}'`, [...table.joinKeys, EVENT_TS, CREATED_TS]);
   if (rows.length === 0) return match;
   const ts = rows.get(EVENT_TS);
-  if (!ts) throw invalid(`Feature rows of view '${table.view}' have no '${EVENT_TS}' column`, { feature_view: table.view });
+  if (!ts)
+    throw invalid(`Feature rows of view '${table.view}' have no '${EVENT_TS}' column`, { feature_view: table.view });
   const created = rows.get(CREATED_TS);
   const ttlMs = table.ttlSeconds > 0 ? table.ttlSeconds * 1000 : 0;
   const lowest = ttlMs > 0 ? minTs - ttlMs : -Infinity;
@@ -248,7 +267,8 @@ function matchTable(table: FeatureTable, entities: Columns, entityTs: Float64Arr
     // Bucket k of the group's entity rows (sorted by ts) holds the candidates with
     // ts in (ts[k-1], ts[k]]; buckets rise in ts, so the winner for entity row k
     // is the best of the last non-empty bucket <= k.
-    const ents = group.entities.length > 1 ? group.entities.slice().sort((a, b) => entityTs[a] - entityTs[b]) : group.entities;
+    const ents =
+      group.entities.length > 1 ? group.entities.slice().sort((a, b) => entityTs[a] - entityTs[b]) : group.entities;
     const entTs = Float64Array.from(ents, (i) => entityTs[i]);
     const best = new Int32Array(ents.length).fill(-1);
     for (const j of group.candidates) {
@@ -276,21 +296,30 @@ function matchTable(table: FeatureTable, entities: Columns, entityTs: Float64Arr
 }
 
 /** Runs the join; see the module comment for the exact semantics. */
-export function pointInTimeJoin(entityRows: TableInput, tables: readonly FeatureTable[], options: PitJoinOptions): PitJoinResult {
+export function pointInTimeJoin(
+  entityRows: TableInput,
+  tables: readonly FeatureTable[],
+  options: PitJoinOptions,
+): PitJoinResult {
   const entities = asColumns(entityRows, "entity_df");
   const collisions = outputNameCollisions(tables, options.fullFeatureNames, entities.names);
   if (collisions.length) {
     const { name, sources } = collisions[0];
-    throw invalid(`Output column '${name}' would come from ${sources.join(" and ")}; use full_feature_names or rename the column`, { collisions });
+    throw invalid(
+      `Output column '${name}' would come from ${sources.join(" and ")}; use full_feature_names or rename the column`,
+      { collisions },
+    );
   }
   const tsCol = entities.get(EVENT_TS);
   // Zero row objects name no columns at all, so only columns can be checked for it.
-  if (!tsCol && (entities.length > 0 || !Array.isArray(entityRows))) throw invalid(`entity_df needs an '${EVENT_TS}' column`, { column: EVENT_TS });
+  if (!tsCol && (entities.length > 0 || !Array.isArray(entityRows)))
+    throw invalid(`entity_df needs an '${EVENT_TS}' column`, { column: EVENT_TS });
   const n = entities.length;
   const entityTs = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const t = tsCol![i];
-    if (typeof t !== "number" || !Number.isFinite(t)) throw invalid(`entity_df row ${i}: '${EVENT_TS}' must be a timestamp`, { row: i, value: t ?? null });
+    if (typeof t !== "number" || !Number.isFinite(t))
+      throw invalid(`entity_df row ${i}: '${EVENT_TS}' must be a timestamp`, { row: i, value: t ?? null });
     entityTs[i] = t;
   }
 

@@ -17,7 +17,8 @@ function checkNames(contents: RegistryContents, problems: RuleProblem[]): void {
   for (const kind of ["entities", "data_sources", "feature_views", "feature_services"] as const) {
     const seen = new Set<string>();
     for (const obj of contents[kind]) {
-      if (!NAME_PATTERN.test(obj.name)) problems.push({ kind, name: obj.name, problem: `name must match ${NAME_PATTERN.source}` });
+      if (!NAME_PATTERN.test(obj.name))
+        problems.push({ kind, name: obj.name, problem: `name must match ${NAME_PATTERN.source}` });
       if (seen.has(obj.name)) problems.push({ kind, name: obj.name, problem: "name is given twice" });
       seen.add(obj.name);
     }
@@ -26,11 +27,15 @@ function checkNames(contents: RegistryContents, problems: RuleProblem[]): void {
 
 function checkEntities(contents: RegistryContents, problems: RuleProblem[]): void {
   for (const entity of contents.entities) {
-    if (entity.join_keys.length === 0) problems.push({ kind: "entities", name: entity.name, problem: "needs at least one join key" });
-    if (new Set(entity.join_keys).size !== entity.join_keys.length) problems.push({ kind: "entities", name: entity.name, problem: "join keys repeat" });
+    if (entity.join_keys.length === 0)
+      problems.push({ kind: "entities", name: entity.name, problem: "needs at least one join key" });
+    if (new Set(entity.join_keys).size !== entity.join_keys.length)
+      problems.push({ kind: "entities", name: entity.name, problem: "join keys repeat" });
     for (const key of entity.join_keys) {
-      if (!NAME_PATTERN.test(key)) problems.push({ kind: "entities", name: entity.name, problem: `join key '${key}' is not a valid column name` });
-      if (!entity.value_types[key]) problems.push({ kind: "entities", name: entity.name, problem: `join key '${key}' has no value type` });
+      if (!NAME_PATTERN.test(key))
+        problems.push({ kind: "entities", name: entity.name, problem: `join key '${key}' is not a valid column name` });
+      if (!entity.value_types[key])
+        problems.push({ kind: "entities", name: entity.name, problem: `join key '${key}' has no value type` });
     }
   }
 }
@@ -40,8 +45,18 @@ function checkSources(contents: RegistryContents, problems: RuleProblem[]): void
   for (const source of contents.data_sources) {
     if (source.type !== "push") continue;
     const batch = byName.get(source.batch_source);
-    if (!batch) problems.push({ kind: "data_sources", name: source.name, problem: `batch source '${source.batch_source}' does not exist` });
-    else if (batch.type !== "batch") problems.push({ kind: "data_sources", name: source.name, problem: `'${source.batch_source}' is not a batch source` });
+    if (!batch)
+      problems.push({
+        kind: "data_sources",
+        name: source.name,
+        problem: `batch source '${source.batch_source}' does not exist`,
+      });
+    else if (batch.type !== "batch")
+      problems.push({
+        kind: "data_sources",
+        name: source.name,
+        problem: `'${source.batch_source}' is not a batch source`,
+      });
   }
 }
 
@@ -54,7 +69,8 @@ function checkViews(contents: RegistryContents, problems: RuleProblem[]): void {
     for (const name of view.entities) if (!entities.has(name)) at(`entity '${name}' does not exist`);
     if (!sources.has(view.source)) at(`source '${view.source}' does not exist`);
     if (!Number.isInteger(view.ttl_seconds) || view.ttl_seconds < 0) at("ttl_seconds must be a whole number >= 0");
-    if (view.schedule !== null && scheduleSeconds(view.schedule) === undefined) at(`schedule '${view.schedule}' is not understood: use e.g. 15m, 1h, 1d, @hourly, @daily (at least 1m)`);
+    if (view.schedule !== null && scheduleSeconds(view.schedule) === undefined)
+      at(`schedule '${view.schedule}' is not understood: use e.g. 15m, 1h, 1d, @hourly, @daily (at least 1m)`);
     if (view.features.length === 0) at("needs at least one feature");
     const joinKeys = new Set(viewJoinKeys(entities, view));
     const seen = new Set<string>();
@@ -62,7 +78,8 @@ function checkViews(contents: RegistryContents, problems: RuleProblem[]): void {
       if (!NAME_PATTERN.test(feature.name)) at(`feature name '${feature.name}' is not valid`);
       if (seen.has(feature.name)) at(`feature '${feature.name}' is given twice`);
       if (joinKeys.has(feature.name)) at(`feature '${feature.name}' has the name of a join key`);
-      if ((RESERVED_COLUMNS as readonly string[]).includes(feature.name)) at(`feature name '${feature.name}' is reserved`);
+      if ((RESERVED_COLUMNS as readonly string[]).includes(feature.name))
+        at(`feature name '${feature.name}' is reserved`);
       seen.add(feature.name);
     }
   }
@@ -78,7 +95,8 @@ function checkServices(contents: RegistryContents, problems: RuleProblem[]): voi
       const view = views.get(viewName);
       if (extra !== undefined || !viewName) at(`'${ref}' is not a feature reference (view:feature or view)`);
       else if (!view) at(`feature view '${viewName}' does not exist`);
-      else if (feature !== undefined && feature !== "*" && !view.features.some((f) => f.name === feature)) at(`feature '${ref}' does not exist`);
+      else if (feature !== undefined && feature !== "*" && !view.features.some((f) => f.name === feature))
+        at(`feature '${ref}' does not exist`);
     }
   }
 }
@@ -92,18 +110,27 @@ export function assertRegistryConsistent(contents: RegistryContents): void {
   checkViews(contents, problems);
   checkServices(contents, problems);
   if (problems.length > 0) {
-    throw invalid(`The registry would be inconsistent: ${problems.map((p) => `${p.kind} '${p.name}': ${p.problem}`).join("; ")}`, { problems });
+    throw invalid(
+      `The registry would be inconsistent: ${problems.map((p) => `${p.kind} '${p.name}': ${p.problem}`).join("; ")}`,
+      { problems },
+    );
   }
 }
 
 /** Who refers to an object: deleting it while this list is non-empty is refused. */
-export function referencesTo(contents: RegistryContents, kind: ObjectKind, name: string): { kind: ObjectKind; name: string }[] {
+export function referencesTo(
+  contents: RegistryContents,
+  kind: ObjectKind,
+  name: string,
+): { kind: ObjectKind; name: string }[] {
   const refs: { kind: ObjectKind; name: string }[] = [];
   if (kind === "entities") {
-    for (const v of contents.feature_views) if (v.entities.includes(name)) refs.push({ kind: "feature_views", name: v.name });
+    for (const v of contents.feature_views)
+      if (v.entities.includes(name)) refs.push({ kind: "feature_views", name: v.name });
   } else if (kind === "data_sources") {
     for (const v of contents.feature_views) if (v.source === name) refs.push({ kind: "feature_views", name: v.name });
-    for (const s of contents.data_sources) if (s.type === "push" && s.batch_source === name) refs.push({ kind: "data_sources", name: s.name });
+    for (const s of contents.data_sources)
+      if (s.type === "push" && s.batch_source === name) refs.push({ kind: "data_sources", name: s.name });
   } else if (kind === "feature_views") {
     for (const s of contents.feature_services) {
       if (s.features.some((ref) => ref.split(":")[0] === name)) refs.push({ kind: "feature_services", name: s.name });
@@ -116,10 +143,14 @@ export function referencesTo(contents: RegistryContents, kind: ObjectKind, name:
 export function assertDeletable(contents: RegistryContents, kind: ObjectKind, name: string): void {
   const refs = referencesTo(contents, kind, name);
   if (refs.length > 0) {
-    throw new LarderError("CONFLICT", `Cannot delete ${kind} '${name}': still referenced by ${refs.map((r) => `${r.kind} '${r.name}'`).join(", ")}`, {
-      kind,
-      name,
-      referenced_by: refs,
-    });
+    throw new LarderError(
+      "CONFLICT",
+      `Cannot delete ${kind} '${name}': still referenced by ${refs.map((r) => `${r.kind} '${r.name}'`).join(", ")}`,
+      {
+        kind,
+        name,
+        referenced_by: refs,
+      },
+    );
   }
 }

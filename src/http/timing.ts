@@ -22,6 +22,8 @@ export class Timing {
   }
 
   header(): string {
-    return [...this.entries, { name: "total", ms: this.elapsedMs() }].map((e) => `${e.name};dur=${e.ms.toFixed(1)}`).join(", ");
+    return [...this.entries, { name: "total", ms: this.elapsedMs() }]
+      .map((e) => `${e.name};dur=${e.ms.toFixed(1)}`)
+      .join(", ");
   }
 }

@@ -16,7 +16,17 @@ export function newJobId(kind: JobKind): string {
   return `${kind === "materialize" ? "mat" : "hist"}_${Date.now().toString(36)}${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
 }
 
-export async function createJob(db: RegistryDb, job: { id: string; project: string; kind: JobKind; spec: Record<string, unknown>; taskIds: string[]; estimatedRows?: number | null }): Promise<void> {
+export async function createJob(
+  db: RegistryDb,
+  job: {
+    id: string;
+    project: string;
+    kind: JobKind;
+    spec: Record<string, unknown>;
+    taskIds: string[];
+    estimatedRows?: number | null;
+  },
+): Promise<void> {
   const now = new Date().toISOString();
   const statements = [
     db.insert(jobs).values({
@@ -33,7 +43,15 @@ export async function createJob(db: RegistryDb, job: { id: string; project: stri
     }),
   ];
   for (let i = 0; i < job.taskIds.length; i += 10) {
-    statements.push(db.insert(jobTasks).values(job.taskIds.slice(i, i + 10).map((task_id) => ({ job_id: job.id, task_id, status: "queued", updated_at: now }))) as never);
+    statements.push(
+      db
+        .insert(jobTasks)
+        .values(
+          job.taskIds
+            .slice(i, i + 10)
+            .map((task_id) => ({ job_id: job.id, task_id, status: "queued", updated_at: now })),
+        ) as never,
+    );
   }
   await db.batch(statements as [never, ...never[]]);
 }
@@ -51,8 +69,14 @@ export async function getTasks(db: RegistryDb, jobId: string): Promise<JobTask[]
 export async function startTask(d1: D1Database, jobId: string, taskId: string): Promise<void> {
   const now = new Date().toISOString();
   await d1.batch([
-    d1.prepare("UPDATE jobs SET status = 'in_progress', started_at = COALESCE(started_at, ?) WHERE id = ? AND status = 'queued'").bind(now, jobId),
-    d1.prepare("UPDATE job_tasks SET attempts = attempts + 1, updated_at = ? WHERE job_id = ? AND task_id = ?").bind(now, jobId, taskId),
+    d1
+      .prepare(
+        "UPDATE jobs SET status = 'in_progress', started_at = COALESCE(started_at, ?) WHERE id = ? AND status = 'queued'",
+      )
+      .bind(now, jobId),
+    d1
+      .prepare("UPDATE job_tasks SET attempts = attempts + 1, updated_at = ? WHERE job_id = ? AND task_id = ?")
+      .bind(now, jobId, taskId),
   ]);
 }
 
@@ -66,7 +90,12 @@ export interface TaskResult {
  * Records a task as done. Returns whether this call completed it (false for
  * a redelivery of a done task) and the job's counters afterwards.
  */
-export async function completeTask(d1: D1Database, jobId: string, taskId: string, result: TaskResult): Promise<{ firstTime: boolean; job: Job }> {
+export async function completeTask(
+  d1: D1Database,
+  jobId: string,
+  taskId: string,
+  result: TaskResult,
+): Promise<{ firstTime: boolean; job: Job }> {
   const now = new Date().toISOString();
   const [bump] = await d1.batch([
     d1
@@ -75,7 +104,9 @@ export async function completeTask(d1: D1Database, jobId: string, taskId: string
       )
       .bind(result.rowsRead, result.rowsWritten, jobId, jobId, taskId),
     d1
-      .prepare("UPDATE job_tasks SET status = 'done', rows_read = ?, rows_written = ?, output = ?, error = NULL, updated_at = ? WHERE job_id = ? AND task_id = ? AND status = 'queued'")
+      .prepare(
+        "UPDATE job_tasks SET status = 'done', rows_read = ?, rows_written = ?, output = ?, error = NULL, updated_at = ? WHERE job_id = ? AND task_id = ? AND status = 'queued'",
+      )
       .bind(result.rowsRead, result.rowsWritten, JSON.stringify(result.output ?? {}), now, jobId, taskId),
   ]);
   const job = await d1.prepare("SELECT * FROM jobs WHERE id = ?").bind(jobId).first<Record<string, unknown>>();
@@ -84,7 +115,10 @@ export async function completeTask(d1: D1Database, jobId: string, taskId: string
 
 /** Notes a failed attempt (the task will be retried). */
 export async function noteTaskError(d1: D1Database, jobId: string, taskId: string, reason: string): Promise<void> {
-  await d1.prepare("UPDATE job_tasks SET error = ?, updated_at = ? WHERE job_id = ? AND task_id = ?").bind(reason, new Date().toISOString(), jobId, taskId).run();
+  await d1
+    .prepare("UPDATE job_tasks SET error = ?, updated_at = ? WHERE job_id = ? AND task_id = ?")
+    .bind(reason, new Date().toISOString(), jobId, taskId)
+    .run();
 }
 
 /** A task out of retries: the task and its job end failed, the reason recorded once. */
@@ -97,7 +131,11 @@ export async function failTask(d1: D1Database, jobId: string, taskId: string, re
         "UPDATE jobs SET tasks_failed = tasks_failed + 1, status = 'failed', completed_at = COALESCE(completed_at, ?), errors = json_insert(errors, '$[#]', json(?)) WHERE id = ? AND EXISTS (SELECT 1 FROM job_tasks WHERE job_id = ? AND task_id = ? AND status = 'queued')",
       )
       .bind(now, error, jobId, jobId, taskId),
-    d1.prepare("UPDATE job_tasks SET status = 'failed', error = ?, updated_at = ? WHERE job_id = ? AND task_id = ? AND status = 'queued'").bind(reason, now, jobId, taskId),
+    d1
+      .prepare(
+        "UPDATE job_tasks SET status = 'failed', error = ?, updated_at = ? WHERE job_id = ? AND task_id = ? AND status = 'queued'",
+      )
+      .bind(reason, now, jobId, taskId),
   ]);
 }
 
@@ -118,7 +156,17 @@ function parseJobRow(row: Record<string, unknown>): Job {
 export async function addTasks(d1: D1Database, jobId: string, taskIds: readonly string[]): Promise<void> {
   if (taskIds.length === 0) return;
   const now = new Date().toISOString();
-  const statements = taskIds.map((id) => d1.prepare("INSERT OR IGNORE INTO job_tasks (job_id, task_id, status, attempts, rows_read, rows_written, updated_at) VALUES (?, ?, 'queued', 0, 0, 0, ?)").bind(jobId, id, now));
-  statements.push(d1.prepare("UPDATE jobs SET tasks_total = (SELECT COUNT(*) FROM job_tasks WHERE job_id = ?) WHERE id = ?").bind(jobId, jobId));
+  const statements = taskIds.map((id) =>
+    d1
+      .prepare(
+        "INSERT OR IGNORE INTO job_tasks (job_id, task_id, status, attempts, rows_read, rows_written, updated_at) VALUES (?, ?, 'queued', 0, 0, 0, ?)",
+      )
+      .bind(jobId, id, now),
+  );
+  statements.push(
+    d1
+      .prepare("UPDATE jobs SET tasks_total = (SELECT COUNT(*) FROM job_tasks WHERE job_id = ?) WHERE id = ?")
+      .bind(jobId, jobId),
+  );
   await d1.batch(statements);
 }

@@ -10,7 +10,17 @@ import { registryDb } from "../registry/d1-registry";
 import { currentRegistry } from "../registry/snapshot";
 import { combineShards, runShard, type HistoricalSpec } from "../offline/historical-jobs";
 import { runMaterializeTask, finishMaterialization } from "../materialize/run-task";
-import { completeTask, failTask, finishJob, getJob, getTasks, noteTaskError, startTask, type Job, type TaskResult } from "./jobs-store";
+import {
+  completeTask,
+  failTask,
+  finishJob,
+  getJob,
+  getTasks,
+  noteTaskError,
+  startTask,
+  type Job,
+  type TaskResult,
+} from "./jobs-store";
 import { sendTasks, type TaskMessage } from "./messages";
 
 /** Backoff for a failed task's next try: 2, 4, 8… seconds, at most a minute. */
@@ -30,7 +40,11 @@ async function runTask(env: Bindings, job: Job, task: TaskMessage): Promise<Task
     }
     case "materialize":
     case "materialize-write":
-      return runMaterializeTask({ ...deps, kv: env.ONLINE_STORE, queue: env.MATERIALIZE_FANOUT, d1: env.DB }, registry, task);
+      return runMaterializeTask(
+        { ...deps, kv: env.ONLINE_STORE, queue: env.MATERIALIZE_FANOUT, d1: env.DB },
+        registry,
+        task,
+      );
   }
 }
 
@@ -38,7 +52,9 @@ async function runTask(env: Bindings, job: Job, task: TaskMessage): Promise<Task
 async function afterCompletion(env: Bindings, job: Job, task: TaskMessage, result: TaskResult): Promise<void> {
   const db = registryDb(env.DB);
   if (task.kind === "historical-shard" && job.tasks_done === job.tasks_total - 1) {
-    await sendTasks(env.MATERIALIZE_FANOUT, [{ kind: "historical-combine", project: task.project, job_id: task.job_id, task_id: "combine" }]);
+    await sendTasks(env.MATERIALIZE_FANOUT, [
+      { kind: "historical-combine", project: task.project, job_id: task.job_id, task_id: "combine" },
+    ]);
   } else if (task.kind === "historical-combine") {
     await finishJob(db, job.id, result.output ?? {});
   } else if ((task.kind === "materialize" || task.kind === "materialize-write") && job.tasks_done === job.tasks_total) {

@@ -48,10 +48,15 @@ export async function failStalledJobs(d1: D1Database, now: number): Promise<numb
     )
     .bind(cutoff)
     .all<{ id: string }>();
-  const reason = JSON.stringify({ task: "job", reason: `no task progressed for ${STALLED_JOB_MS / 60_000} minutes; the job's queue messages were lost` });
+  const reason = JSON.stringify({
+    task: "job",
+    reason: `no task progressed for ${STALLED_JOB_MS / 60_000} minutes; the job's queue messages were lost`,
+  });
   for (const { id } of stalled.results) {
     await d1
-      .prepare("UPDATE jobs SET status = 'failed', completed_at = ?, errors = json_insert(errors, '$[#]', json(?)) WHERE id = ? AND status IN ('queued', 'in_progress')")
+      .prepare(
+        "UPDATE jobs SET status = 'failed', completed_at = ?, errors = json_insert(errors, '$[#]', json(?)) WHERE id = ? AND status IN ('queued', 'in_progress')",
+      )
       .bind(new Date(now).toISOString(), reason, id)
       .run();
   }
@@ -59,7 +64,11 @@ export async function failStalledJobs(d1: D1Database, now: number): Promise<numb
 }
 
 /** Online views whose schedule says a run is due at `now`. Pure. */
-export function dueViews(registry: CompiledRegistry, materializedEnds: ReadonlyMap<string, string | null>, now: number): string[] {
+export function dueViews(
+  registry: CompiledRegistry,
+  materializedEnds: ReadonlyMap<string, string | null>,
+  now: number,
+): string[] {
   const due: string[] = [];
   for (const { def } of registry.views.values()) {
     if (!def.online || !def.schedule) continue;
@@ -71,10 +80,17 @@ export function dueViews(registry: CompiledRegistry, materializedEnds: ReadonlyM
   return due;
 }
 
-async function compactSource(db: RegistryDb, bucket: R2Bucket, registry: CompiledRegistry, source: string): Promise<{ files: number; into: number } | null> {
+async function compactSource(
+  db: RegistryDb,
+  bucket: R2Bucket,
+  registry: CompiledRegistry,
+  source: string,
+): Promise<{ files: number; into: number } | null> {
   const schema = sourceSchema(registry, source);
   if (schema.views.length === 0) return null;
-  const files = (await filesOverlapping(db, registry.project, source)).filter((f) => f.origin !== "discovered" && f.bytes < COMPACT_MAX_FILE_BYTES);
+  const files = (await filesOverlapping(db, registry.project, source)).filter(
+    (f) => f.origin !== "discovered" && f.bytes < COMPACT_MAX_FILE_BYTES,
+  );
   const byDate = new Map<string, typeof files>();
   for (const f of files) {
     const date = keyPartitionDate(f.path);
@@ -85,11 +101,20 @@ async function compactSource(db: RegistryDb, bucket: R2Bucket, registry: Compile
   for (const group of byDate.values()) {
     const rows = group.reduce((s, f) => s + f.rows, 0);
     if (group.length < COMPACT_MIN_FILES || rows > COMPACT_MAX_ROWS) continue;
-    const read = await readRows({ bucket, db }, registry.project, schema, { features: schema.features.map((f) => f.name), files: group.map((f) => f.path) });
-    const out = Array.from({ length: read.numRows }, (_, i) => Object.fromEntries(Object.keys(read.columns).map((c) => [c, read.columns[c][i]])));
+    const read = await readRows({ bucket, db }, registry.project, schema, {
+      features: schema.features.map((f) => f.name),
+      files: group.map((f) => f.path),
+    });
+    const out = Array.from({ length: read.numRows }, (_, i) =>
+      Object.fromEntries(Object.keys(read.columns).map((c) => [c, read.columns[c][i]])),
+    );
     // The new file first, then the old ones go: a crash in between leaves duplicates (harmless to reads), never a gap.
     const written = await appendRows({ bucket, db }, registry.project, schema, out, "compaction");
-    await removeFiles(db, registry.project, group.map((f) => f.path));
+    await removeFiles(
+      db,
+      registry.project,
+      group.map((f) => f.path),
+    );
     await Promise.all(group.map((f) => bucket.delete(f.path)));
     merged += group.length;
     into += written.length;
@@ -99,7 +124,15 @@ async function compactSource(db: RegistryDb, bucket: R2Bucket, registry: Compile
 
 export async function runCron(env: Bindings, now = Date.now()): Promise<CronReport> {
   const db = registryDb(env.DB);
-  const report: CronReport = { jobs: [], discovered: 0, compacted: [], exportsDeleted: 0, jobFilesDeleted: 0, jobsStalled: 0, errors: [] };
+  const report: CronReport = {
+    jobs: [],
+    discovered: 0,
+    compacted: [],
+    exportsDeleted: 0,
+    jobFilesDeleted: 0,
+    jobsStalled: 0,
+    errors: [],
+  };
   const attempt = async (what: string, work: () => Promise<void>) => {
     try {
       await work();
@@ -112,7 +145,9 @@ export async function runCron(env: Bindings, now = Date.now()): Promise<CronRepo
     for (const source of registry.contents.data_sources) {
       if (source.type !== "batch") continue;
       await attempt(`discover ${project}/${source.name}`, async () => {
-        report.discovered += (await discoverFiles({ bucket: env.OFFLINE_STORE, db }, project, sourceSchema(registry, source.name))).length;
+        report.discovered += (
+          await discoverFiles({ bucket: env.OFFLINE_STORE, db }, project, sourceSchema(registry, source.name))
+        ).length;
       });
       await attempt(`compact ${project}/${source.name}`, async () => {
         const done = await compactSource(db, env.OFFLINE_STORE, registry, source.name);
@@ -123,14 +158,31 @@ export async function runCron(env: Bindings, now = Date.now()): Promise<CronRepo
       const ends = await materializedEnds(db, project);
       const due = dueViews(registry, ends, now);
       if (due.length === 0) return;
-      const job = await startMaterialization({ db, queue: env.MATERIALIZE }, registry, await incrementalWindows(db, registry, due, now), "cron");
+      const job = await startMaterialization(
+        { db, queue: env.MATERIALIZE },
+        registry,
+        await incrementalWindows(db, registry, due, now),
+        "cron",
+      );
       report.jobs.push({ project, id: job.id, views: job.views });
     });
   }
   await attempt("expire exports", async () => {
-    const expired = await db.select().from(exportsTable).where(lt(exportsTable.expires_at, new Date(now).toISOString())).limit(500);
+    const expired = await db
+      .select()
+      .from(exportsTable)
+      .where(lt(exportsTable.expires_at, new Date(now).toISOString()))
+      .limit(500);
     await Promise.all(expired.map((e) => env.OFFLINE_STORE.delete(e.path)));
-    if (expired.length > 0) await db.delete(exportsTable).where(and(inArray(exportsTable.id, expired.map((e) => e.id))));
+    if (expired.length > 0)
+      await db.delete(exportsTable).where(
+        and(
+          inArray(
+            exportsTable.id,
+            expired.map((e) => e.id),
+          ),
+        ),
+      );
     report.exportsDeleted = expired.length;
   });
   await attempt("fail stalled jobs", async () => {
@@ -138,7 +190,9 @@ export async function runCron(env: Bindings, now = Date.now()): Promise<CronRepo
   });
   await attempt("clean job files", async () => {
     // Parked entity_dfs, shard parts and write chunks are only needed while their job runs.
-    const old = (await env.OFFLINE_STORE.list({ prefix: "jobs/", limit: 1000 })).objects.filter((o) => o.uploaded.getTime() < now - JOB_FILES_RETENTION_MS);
+    const old = (await env.OFFLINE_STORE.list({ prefix: "jobs/", limit: 1000 })).objects.filter(
+      (o) => o.uploaded.getTime() < now - JOB_FILES_RETENTION_MS,
+    );
     if (old.length > 0) await env.OFFLINE_STORE.delete(old.map((o) => o.key));
     report.jobFilesDeleted = old.length;
   });

@@ -20,7 +20,19 @@ import { sourceSchema } from "../offline/source-schema";
 import { offlineSourceOf } from "../offline/historical";
 import { addTasks, type Job, type JobTask, type TaskResult } from "../jobs/jobs-store";
 import { sendTasks, type MaterializeTask, type MaterializeWriteTask } from "../jobs/messages";
-import { addToSketch, addValue, emptyMoments, emptySketch, estimateDistinct, mergeMoments, mergeSketches, sketchFromBase64, sketchToBase64, summarize, type FeatureMoments } from "./stats";
+import {
+  addToSketch,
+  addValue,
+  emptyMoments,
+  emptySketch,
+  estimateDistinct,
+  mergeMoments,
+  mergeSketches,
+  sketchFromBase64,
+  sketchToBase64,
+  summarize,
+  type FeatureMoments,
+} from "./stats";
 import { WRITE_CHUNK, writeChunkOffsets } from "./plan";
 
 export interface MaterializeSpec {
@@ -47,19 +59,32 @@ interface Latest {
 const chunkPath = (project: string, jobId: string, taskId: string) => `jobs/${project}/${jobId}/${taskId}.json`;
 
 /** Reads, reduces and writes one group of files of one view. */
-export async function scanTask(deps: TaskDeps & { queue: Queue; d1: D1Database }, registry: CompiledRegistry, task: MaterializeTask): Promise<TaskResult> {
+export async function scanTask(
+  deps: TaskDeps & { queue: Queue; d1: D1Database },
+  registry: CompiledRegistry,
+  task: MaterializeTask,
+): Promise<TaskResult> {
   const view = registry.view(task.view);
   const schema = sourceSchema(registry, offlineSourceOf(registry, task.view));
   const features = view.def.features.map((f) => f.name);
   const timestampFeatures = new Set(view.def.features.filter((f) => f.dtype === "unix_timestamp").map((f) => f.name));
-  const read = await readRows(deps, registry.project, schema, { features, minTs: task.start, maxTs: task.end, files: task.files });
+  const read = await readRows(deps, registry.project, schema, {
+    features,
+    minTs: task.start,
+    maxTs: task.end,
+    files: task.files,
+  });
   const cols = read.columns;
   const moments: Record<string, FeatureMoments> = Object.fromEntries(features.map((f) => [f, emptyMoments()]));
   const sketch = emptySketch();
   const latest = new Map<string, Latest>();
   let maxEventTs = -Infinity;
   for (let i = 0; i < read.numRows; i++) {
-    const key = onlineKey(registry.project, view.def.name, entityKey(view.joinKeys, view.keyTypes, (k) => cols[k][i]));
+    const key = onlineKey(
+      registry.project,
+      view.def.name,
+      entityKey(view.joinKeys, view.keyTypes, (k) => cols[k][i]),
+    );
     addToSketch(sketch, key);
     const e = cols.event_timestamp[i] as number;
     const c = (cols.created_timestamp[i] as number | null) ?? null;
@@ -90,9 +115,19 @@ export async function scanTask(deps: TaskDeps & { queue: Queue; d1: D1Database }
       records: chunkPath(registry.project, task.job_id, `${task.task_id}-w${offset}`),
     }));
     for (let i = 0; i < writes.length; i += 25) {
-      await Promise.all(writes.slice(i, i + 25).map((w, k) => deps.bucket.put(w.records, JSON.stringify(records.slice(offsets[i + k], offsets[i + k] + WRITE_CHUNK)))));
+      await Promise.all(
+        writes
+          .slice(i, i + 25)
+          .map((w, k) =>
+            deps.bucket.put(w.records, JSON.stringify(records.slice(offsets[i + k], offsets[i + k] + WRITE_CHUNK))),
+          ),
+      );
     }
-    await addTasks(deps.d1, task.job_id, writes.map((w) => w.task_id));
+    await addTasks(
+      deps.d1,
+      task.job_id,
+      writes.map((w) => w.task_id),
+    );
     await sendTasks(deps.queue, writes);
   }
   return {
@@ -114,7 +149,9 @@ export async function writeTask(deps: TaskDeps, task: MaterializeWriteTask): Pro
   const object = await deps.bucket.get(task.records);
   if (!object) throw new Error(`records of ${task.task_id} are missing from R2 (${task.records})`);
   const chunk = await object.json<Latest[]>();
-  const outcome = await new KvOnlineStore(deps.kv).write(chunk.map((r) => ({ key: r.key, record: r.record, merge: false })));
+  const outcome = await new KvOnlineStore(deps.kv).write(
+    chunk.map((r) => ({ key: r.key, record: r.record, merge: false })),
+  );
   return { rowsRead: 0, rowsWritten: chunk.length, output: { view: task.view, changed: outcome.written } };
 }
 
@@ -124,16 +161,23 @@ export async function finishMaterialization(db: RegistryDb, job: Job, tasks: rea
   const now = new Date().toISOString();
   let changed = 0;
   for (const view of spec.feature_views) {
-    let moments: Record<string, FeatureMoments> = {};
+    const moments: Record<string, FeatureMoments> = {};
     let sketch = emptySketch();
     let maxEventTs: number | null = null;
     let rowsRead = 0;
     for (const task of tasks) {
-      const out = task.output as { view?: string; changed?: number; moments?: Record<string, FeatureMoments>; sketch?: string; max_event_ts?: number | null } | null;
+      const out = task.output as {
+        view?: string;
+        changed?: number;
+        moments?: Record<string, FeatureMoments>;
+        sketch?: string;
+        max_event_ts?: number | null;
+      } | null;
       if (!out || out.view !== view) continue;
       changed += out.changed ?? 0;
       rowsRead += task.rows_read;
-      if (out.moments) for (const [f, m] of Object.entries(out.moments)) moments[f] = moments[f] ? mergeMoments(moments[f], m) : m;
+      if (out.moments)
+        for (const [f, m] of Object.entries(out.moments)) moments[f] = moments[f] ? mergeMoments(moments[f], m) : m;
       if (out.sketch) sketch = mergeSketches(sketch, sketchFromBase64(out.sketch));
       if (out.max_event_ts != null) maxEventTs = Math.max(maxEventTs ?? -Infinity, out.max_event_ts);
     }
@@ -146,18 +190,38 @@ export async function finishMaterialization(db: RegistryDb, job: Job, tasks: rea
       feature_stats: Object.fromEntries(Object.entries(moments).map(([f, m]) => [f, summarize(m)])),
       completed_at: now,
     };
-    await db.insert(featureStats).values({ project: job.project, view, stats, job_id: job.id, updated_at: now }).onConflictDoUpdate({ target: [featureStats.project, featureStats.view], set: { stats, job_id: job.id, updated_at: now } });
-    const [row] = await db.select({ start: featureViews.materialized_start, end: featureViews.materialized_end }).from(featureViews).where(and(eq(featureViews.project, job.project), eq(featureViews.name, view)));
+    await db
+      .insert(featureStats)
+      .values({ project: job.project, view, stats, job_id: job.id, updated_at: now })
+      .onConflictDoUpdate({
+        target: [featureStats.project, featureStats.view],
+        set: { stats, job_id: job.id, updated_at: now },
+      });
+    const [row] = await db
+      .select({ start: featureViews.materialized_start, end: featureViews.materialized_end })
+      .from(featureViews)
+      .where(and(eq(featureViews.project, job.project), eq(featureViews.name, view)));
     const start = row?.start && row.start < formatTimestamp(window.start) ? row.start : formatTimestamp(window.start);
     const end = row?.end && row.end > formatTimestamp(window.end) ? row.end : formatTimestamp(window.end);
-    await db.update(featureViews).set({ materialized_start: start, materialized_end: end }).where(and(eq(featureViews.project, job.project), eq(featureViews.name, view)));
+    await db
+      .update(featureViews)
+      .set({ materialized_start: start, materialized_end: end })
+      .where(and(eq(featureViews.project, job.project), eq(featureViews.name, view)));
   }
   await db
     .update(jobs)
-    .set({ status: "completed", completed_at: now, result: { rows_materialized: job.rows_written, online_writes: changed } })
+    .set({
+      status: "completed",
+      completed_at: now,
+      result: { rows_materialized: job.rows_written, online_writes: changed },
+    })
     .where(and(eq(jobs.id, job.id), eq(jobs.status, job.status)));
 }
 
-export async function runMaterializeTask(deps: TaskDeps & { queue: Queue; d1: D1Database }, registry: CompiledRegistry, task: MaterializeTask | MaterializeWriteTask): Promise<TaskResult> {
+export async function runMaterializeTask(
+  deps: TaskDeps & { queue: Queue; d1: D1Database },
+  registry: CompiledRegistry,
+  task: MaterializeTask | MaterializeWriteTask,
+): Promise<TaskResult> {
   return task.kind === "materialize" ? scanTask(deps, registry, task) : writeTask(deps, task);
 }

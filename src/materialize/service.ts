@@ -38,7 +38,10 @@ export function onlineViews(registry: CompiledRegistry, names?: readonly string[
   if (!names) return [...registry.views.values()].filter((v) => v.def.online).map((v) => v.def.name);
   if (names.length === 0) throw invalid("feature_views is empty", {});
   for (const name of names) {
-    if (!registry.view(name).def.online) throw invalid(`Feature view '${name}' is not online (online: false): nothing to materialize`, { feature_view: name });
+    if (!registry.view(name).def.online)
+      throw invalid(`Feature view '${name}' is not online (online: false): nothing to materialize`, {
+        feature_view: name,
+      });
   }
   return [...new Set(names)];
 }
@@ -47,7 +50,14 @@ async function throughputHistory(db: RegistryDb, project: string): Promise<{ row
   const done = await db
     .select({ rows: jobs.rows_read, started: jobs.started_at, completed: jobs.completed_at })
     .from(jobs)
-    .where(and(eq(jobs.project, project), eq(jobs.kind, "materialize"), eq(jobs.status, "completed"), isNotNull(jobs.started_at)))
+    .where(
+      and(
+        eq(jobs.project, project),
+        eq(jobs.kind, "materialize"),
+        eq(jobs.status, "completed"),
+        isNotNull(jobs.started_at),
+      ),
+    )
     .orderBy(desc(jobs.created_at))
     .limit(20);
   return done
@@ -56,7 +66,12 @@ async function throughputHistory(db: RegistryDb, project: string): Promise<{ row
     .filter((j) => j.seconds > 0);
 }
 
-export async function startMaterialization(deps: MaterializeDeps, registry: CompiledRegistry, windows: Record<string, { start: number; end: number }>, trigger: MaterializeSpec["trigger"]): Promise<StartedJob> {
+export async function startMaterialization(
+  deps: MaterializeDeps,
+  registry: CompiledRegistry,
+  windows: Record<string, { start: number; end: number }>,
+  trigger: MaterializeSpec["trigger"],
+): Promise<StartedJob> {
   const views = Object.keys(windows);
   const id = newJobId("materialize");
   const tasks: MaterializeTask[] = [];
@@ -66,15 +81,40 @@ export async function startMaterialization(deps: MaterializeDeps, registry: Comp
     if (!(start <= end)) throw invalid(`The window of '${view}' ends before it starts`, { feature_view: view });
     const files = await filesOverlapping(deps.db, registry.project, offlineSourceOf(registry, view), start, end);
     estimatedRows += files.reduce((s, f) => s + f.rows, 0);
-    groupFiles(files).forEach((group, i) => tasks.push({ kind: "materialize", project: registry.project, job_id: id, task_id: `${view}-${i}`, view, files: group, start, end }));
+    groupFiles(files).forEach((group, i) => {
+      tasks.push({
+        kind: "materialize",
+        project: registry.project,
+        job_id: id,
+        task_id: `${view}-${i}`,
+        view,
+        files: group,
+        start,
+        end,
+      });
+    });
   }
   const spec: MaterializeSpec = { trigger, windows, feature_views: views };
-  await createJob(deps.db, { id, project: registry.project, kind: "materialize", spec, taskIds: tasks.map((t) => t.task_id), estimatedRows });
+  await createJob(deps.db, {
+    id,
+    project: registry.project,
+    kind: "materialize",
+    spec,
+    taskIds: tasks.map((t) => t.task_id),
+    estimatedRows,
+  });
   if (tasks.length === 0) {
     // Nothing in the window: the job is done, and the interval still advances.
     await finishMaterialization(deps.db, (await getJob(deps.db, id))!, await getTasks(deps.db, id));
   } else await sendTasks(deps.queue, tasks);
-  return { id, views, windows, estimatedRows, estimatedSeconds: estimateDurationSeconds(estimatedRows, await throughputHistory(deps.db, registry.project)), tasks: tasks.length };
+  return {
+    id,
+    views,
+    windows,
+    estimatedRows,
+    estimatedSeconds: estimateDurationSeconds(estimatedRows, await throughputHistory(deps.db, registry.project)),
+    tasks: tasks.length,
+  };
 }
 
 /**
@@ -82,7 +122,12 @@ export async function startMaterialization(deps: MaterializeDeps, registry: Comp
  * materialized end, or, for a view never materialized, from `end - ttl`
  * (all history when ttl is 0), up to `end`.
  */
-export async function incrementalWindows(db: RegistryDb, registry: CompiledRegistry, views: readonly string[], end: number): Promise<Record<string, { start: number; end: number }>> {
+export async function incrementalWindows(
+  db: RegistryDb,
+  registry: CompiledRegistry,
+  views: readonly string[],
+  end: number,
+): Promise<Record<string, { start: number; end: number }>> {
   const ends = await materializedEnds(db, registry.project);
   const windows: Record<string, { start: number; end: number }> = {};
   for (const name of views) {

@@ -19,14 +19,24 @@ export interface EntityDf {
   maxTs: number;
 }
 
-export function parseEntityDf(entityDf: Record<string, unknown[]>, joinKeys: readonly string[], maxRows: number): EntityDf {
+export function parseEntityDf(
+  entityDf: Record<string, unknown[]>,
+  joinKeys: readonly string[],
+  maxRows: number,
+): EntityDf {
   const columnNames = Object.keys(entityDf);
-  if (!columnNames.includes(ENTITY_TS)) throw invalid("entity_df needs an event_timestamp column", { required: [ENTITY_TS, ...joinKeys] });
+  if (!columnNames.includes(ENTITY_TS))
+    throw invalid("entity_df needs an event_timestamp column", { required: [ENTITY_TS, ...joinKeys] });
   const missing = joinKeys.filter((k) => !columnNames.includes(k));
-  if (missing.length > 0) throw invalid(`entity_df lacks join key column(s) ${missing.join(", ")}`, { missing, join_keys: joinKeys });
+  if (missing.length > 0)
+    throw invalid(`entity_df lacks join key column(s) ${missing.join(", ")}`, { missing, join_keys: joinKeys });
   const numRows = entityDf[ENTITY_TS].length;
   for (const name of columnNames) {
-    if (entityDf[name].length !== numRows) throw invalid(`entity_df columns differ in length (${ENTITY_TS}: ${numRows}, ${name}: ${entityDf[name].length})`, { column: name });
+    if (entityDf[name].length !== numRows)
+      throw invalid(
+        `entity_df columns differ in length (${ENTITY_TS}: ${numRows}, ${name}: ${entityDf[name].length})`,
+        { column: name },
+      );
   }
   if (numRows === 0) throw invalid("entity_df has no rows", {});
   if (numRows > maxRows) throw invalid(`entity_df has ${numRows} rows; at most ${maxRows}`, { max_rows: maxRows });
@@ -44,6 +54,7 @@ export function parseEntityDf(entityDf: Record<string, unknown[]>, joinKeys: rea
     if (parsed < minTs) minTs = parsed;
     if (parsed > maxTs) maxTs = parsed;
   }
-  if (bad.length > 0) throw invalid(`entity_df.event_timestamp is not a timestamp at row(s) ${bad.join(", ")}`, { rows: bad });
+  if (bad.length > 0)
+    throw invalid(`entity_df.event_timestamp is not a timestamp at row(s) ${bad.join(", ")}`, { rows: bad });
   return { numRows, columnNames, columns: entityDf, ts, minTs, maxTs };
 }

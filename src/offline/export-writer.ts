@@ -37,7 +37,11 @@ export function inferDtype(values: readonly unknown[]): Dtype {
 }
 
 /** `dtypes` gives the dtype of every feature column and join key; other columns are inferred. */
-export function writeExport(result: PitJoinResult, dtypes: Readonly<Record<string, Dtype>>, rowGroupSize = 50_000): Uint8Array {
+export function writeExport(
+  result: PitJoinResult,
+  dtypes: Readonly<Record<string, Dtype>>,
+  rowGroupSize = 50_000,
+): Uint8Array {
   const schema: SchemaElement[] = [{ name: "root", num_children: result.columns.length }];
   const columnData: ColumnSource[] = [];
   for (const name of result.columns) {
@@ -50,8 +54,11 @@ export function writeExport(result: PitJoinResult, dtypes: Readonly<Record<strin
     const declared = dtypes[name];
     const dtype = declared ?? inferDtype(values);
     schema.push(...dtypeElements(name, dtype, true));
-    const convert = (v: unknown) => (declared || dtype !== "string" || v === null || v === undefined || typeof v === "string" ? v : JSON.stringify(v));
+    const convert = (v: unknown) =>
+      declared || dtype !== "string" || v === null || v === undefined || typeof v === "string" ? v : JSON.stringify(v);
     columnData.push({ name, data: values.map((v) => toWritable(dtype, convert(v))) });
   }
-  return new Uint8Array(parquetWriteBuffer({ columnData, schema, rowGroupSize, createdBy: "larder (hyparquet-writer)" }));
+  return new Uint8Array(
+    parquetWriteBuffer({ columnData, schema, rowGroupSize, createdBy: "larder (hyparquet-writer)" }),
+  );
 }

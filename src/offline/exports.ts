@@ -27,7 +27,13 @@ export function newExportId(): string {
 }
 
 async function hmac(secret: string, message: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(message)));
   return [...mac].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
@@ -39,10 +45,19 @@ export function signingSecret(env: { EXPORT_SIGNING_SECRET?: string; AUTH_JWT_SE
 }
 
 /** A download link valid for `ttlSeconds` from `nowMs`. */
-export async function signedExportUrl(origin: string, id: string, secret: string, nowMs = Date.now(), ttlSeconds = LINK_TTL_SECONDS): Promise<{ url: string; expiresAt: string }> {
+export async function signedExportUrl(
+  origin: string,
+  id: string,
+  secret: string,
+  nowMs = Date.now(),
+  ttlSeconds = LINK_TTL_SECONDS,
+): Promise<{ url: string; expiresAt: string }> {
   const expires = Math.floor(nowMs / 1000) + ttlSeconds;
   const signature = await hmac(secret, `${id}.${expires}`);
-  return { url: `${origin}/api/v1/features/exports/${id}?expires=${expires}&signature=${signature}`, expiresAt: new Date(expires * 1000).toISOString() };
+  return {
+    url: `${origin}/api/v1/features/exports/${id}?expires=${expires}&signature=${signature}`,
+    expiresAt: new Date(expires * 1000).toISOString(),
+  };
 }
 
 function sameText(a: string, b: string): boolean {
@@ -53,15 +68,35 @@ function sameText(a: string, b: string): boolean {
 }
 
 /** 403 for a missing, altered or expired signature. */
-export async function verifyExportLink(id: string, expires: string | undefined, signature: string | undefined, secret: string, nowMs = Date.now()): Promise<void> {
-  if (!expires || !signature || !/^\d+$/.test(expires)) throw new LarderError("FORBIDDEN", "Download link is missing its expires or signature parameter", { reason: "unsigned" });
-  if (!sameText(await hmac(secret, `${id}.${expires}`), signature)) throw new LarderError("FORBIDDEN", "Download link signature does not match", { reason: "bad_signature" });
-  if (Number(expires) * 1000 < nowMs) throw new LarderError("FORBIDDEN", "Download link has expired; ask for a new one", { reason: "expired" });
+export async function verifyExportLink(
+  id: string,
+  expires: string | undefined,
+  signature: string | undefined,
+  secret: string,
+  nowMs = Date.now(),
+): Promise<void> {
+  if (!expires || !signature || !/^\d+$/.test(expires))
+    throw new LarderError("FORBIDDEN", "Download link is missing its expires or signature parameter", {
+      reason: "unsigned",
+    });
+  if (!sameText(await hmac(secret, `${id}.${expires}`), signature))
+    throw new LarderError("FORBIDDEN", "Download link signature does not match", { reason: "bad_signature" });
+  if (Number(expires) * 1000 < nowMs)
+    throw new LarderError("FORBIDDEN", "Download link has expired; ask for a new one", { reason: "expired" });
 }
 
-export async function saveExport(bucket: R2Bucket, db: RegistryDb, project: string, id: string, bytes: Uint8Array, rows: number): Promise<ExportRecord> {
+export async function saveExport(
+  bucket: R2Bucket,
+  db: RegistryDb,
+  project: string,
+  id: string,
+  bytes: Uint8Array,
+  rows: number,
+): Promise<ExportRecord> {
   const path = exportKey(project, id);
-  await bucket.put(path, bytes, { httpMetadata: { contentType: EXPORT_CONTENT_TYPE, contentDisposition: `attachment; filename="${id}.parquet"` } });
+  await bucket.put(path, bytes, {
+    httpMetadata: { contentType: EXPORT_CONTENT_TYPE, contentDisposition: `attachment; filename="${id}.parquet"` },
+  });
   const now = Date.now();
   const record: ExportRecord = {
     id,
@@ -72,7 +107,13 @@ export async function saveExport(bucket: R2Bucket, db: RegistryDb, project: stri
     created_at: new Date(now).toISOString(),
     expires_at: new Date(now + EXPORT_RETENTION_SECONDS * 1000).toISOString(),
   };
-  await db.insert(exportsTable).values(record).onConflictDoUpdate({ target: exportsTable.id, set: { rows, bytes: bytes.byteLength, created_at: record.created_at, expires_at: record.expires_at } });
+  await db
+    .insert(exportsTable)
+    .values(record)
+    .onConflictDoUpdate({
+      target: exportsTable.id,
+      set: { rows, bytes: bytes.byteLength, created_at: record.created_at, expires_at: record.expires_at },
+    });
   return record;
 }
 

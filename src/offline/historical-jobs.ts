@@ -54,16 +54,44 @@ export interface JobDeps {
 }
 
 /** Starts a job; returns its id and shard count. */
-export async function startHistoricalJob(deps: JobDeps, registry: CompiledRegistry, request: { features: string[]; feature_service?: string; full_feature_names: boolean }, entityDf: Record<string, unknown[]>, rows: number): Promise<{ jobId: string; shards: number }> {
-  if (rows > MAX_JOB_ROWS) throw invalid(`entity_df has ${rows} rows; a job takes at most ${MAX_JOB_ROWS}`, { max_rows: MAX_JOB_ROWS });
+export async function startHistoricalJob(
+  deps: JobDeps,
+  registry: CompiledRegistry,
+  request: { features: string[]; feature_service?: string; full_feature_names: boolean },
+  entityDf: Record<string, unknown[]>,
+  rows: number,
+): Promise<{ jobId: string; shards: number }> {
+  if (rows > MAX_JOB_ROWS)
+    throw invalid(`entity_df has ${rows} rows; a job takes at most ${MAX_JOB_ROWS}`, { max_rows: MAX_JOB_ROWS });
   const jobId = newJobId("historical");
   const shards = Math.max(1, Math.ceil(rows / ROWS_PER_SHARD));
   const path = entityPath(registry.project, jobId);
   await deps.bucket.put(path, JSON.stringify(entityDf), { httpMetadata: { contentType: "application/json" } });
-  const spec: HistoricalSpec = { features: request.features, feature_service: request.feature_service ?? null, full_feature_names: request.full_feature_names, entity_path: path, rows, shards };
+  const spec: HistoricalSpec = {
+    features: request.features,
+    feature_service: request.feature_service ?? null,
+    full_feature_names: request.full_feature_names,
+    entity_path: path,
+    rows,
+    shards,
+  };
   const taskIds = [...Array.from({ length: shards }, (_, i) => `shard-${i}`), "combine"];
-  await createJob(deps.db, { id: jobId, project: registry.project, kind: "historical", spec, taskIds, estimatedRows: rows });
-  const tasks: HistoricalShardTask[] = Array.from({ length: shards }, (_, shard) => ({ kind: "historical-shard", project: registry.project, job_id: jobId, task_id: `shard-${shard}`, shard, shards }));
+  await createJob(deps.db, {
+    id: jobId,
+    project: registry.project,
+    kind: "historical",
+    spec,
+    taskIds,
+    estimatedRows: rows,
+  });
+  const tasks: HistoricalShardTask[] = Array.from({ length: shards }, (_, shard) => ({
+    kind: "historical-shard",
+    project: registry.project,
+    job_id: jobId,
+    task_id: `shard-${shard}`,
+    shard,
+    shards,
+  }));
   await sendTasks(deps.queue, tasks);
   return { jobId, shards };
 }
@@ -75,7 +103,11 @@ async function loadEntityDf(bucket: R2Bucket, spec: HistoricalSpec, joinKeys: st
 }
 
 function selectionOf(registry: CompiledRegistry, spec: HistoricalSpec) {
-  return selectFeatures(registry, { features: spec.features, full_feature_names: spec.full_feature_names }, { onlineOnly: false });
+  return selectFeatures(
+    registry,
+    { features: spec.features, full_feature_names: spec.full_feature_names },
+    { onlineOnly: false },
+  );
 }
 
 function joinKeysOf(registry: CompiledRegistry, spec: HistoricalSpec): string[] {
@@ -83,18 +115,31 @@ function joinKeysOf(registry: CompiledRegistry, spec: HistoricalSpec): string[] 
 }
 
 /** Joins one shard and parks its part in R2; returns the rows joined. */
-export async function runShard(deps: Omit<JobDeps, "queue">, registry: CompiledRegistry, spec: HistoricalSpec, task: HistoricalShardTask): Promise<{ rowsRead: number; rowsWritten: number }> {
+export async function runShard(
+  deps: Omit<JobDeps, "queue">,
+  registry: CompiledRegistry,
+  spec: HistoricalSpec,
+  task: HistoricalShardTask,
+): Promise<{ rowsRead: number; rowsWritten: number }> {
   const joinKeys = joinKeysOf(registry, spec);
   const df = await loadEntityDf(deps.bucket, spec, joinKeys);
   const rows: number[] = [];
   for (let i = 0; i < df.numRows; i++) if (shardOf(df, joinKeys, i, task.shards) === task.shard) rows.push(i);
   const joined = await joinHistorical(deps, registry, selectionOf(registry, spec), df, spec.full_feature_names, rows);
-  await deps.bucket.put(partPath(registry.project, task.job_id, task.shard), JSON.stringify({ rows, columns: joined.result.columns, data: joined.result.data }));
+  await deps.bucket.put(
+    partPath(registry.project, task.job_id, task.shard),
+    JSON.stringify({ rows, columns: joined.result.columns, data: joined.result.data }),
+  );
   return { rowsRead: joined.rows_scanned, rowsWritten: rows.length };
 }
 
 /** Puts the parts back in input order and writes the one export. */
-export async function combineShards(deps: Omit<JobDeps, "queue">, registry: CompiledRegistry, spec: HistoricalSpec, jobId: string): Promise<{ exportId: string; rows: number }> {
+export async function combineShards(
+  deps: Omit<JobDeps, "queue">,
+  registry: CompiledRegistry,
+  spec: HistoricalSpec,
+  jobId: string,
+): Promise<{ exportId: string; rows: number }> {
   const data: Record<string, unknown[]> = {};
   let columns: string[] = [];
   for (let shard = 0; shard < spec.shards; shard++) {
@@ -103,17 +148,30 @@ export async function combineShards(deps: Omit<JobDeps, "queue">, registry: Comp
     const part = await object.json<{ rows: number[]; columns: string[]; data: Record<string, unknown[]> }>();
     columns = part.columns;
     for (const name of part.columns) {
-      const target = (data[name] ??= new Array(spec.rows).fill(null));
-      part.rows.forEach((row, k) => (target[row] = part.data[name][k]));
+      data[name] ??= new Array(spec.rows).fill(null);
+      const target = data[name];
+      part.rows.forEach((row, k) => {
+        target[row] = part.data[name][k];
+      });
     }
   }
   const exportId = `exp_${jobId}`;
-  await saveExport(deps.bucket, deps.db, registry.project, exportId, writeExport({ columns, data, numRows: spec.rows }, exportDtypes(registry, selectionOf(registry, spec))), spec.rows);
+  await saveExport(
+    deps.bucket,
+    deps.db,
+    registry.project,
+    exportId,
+    writeExport({ columns, data, numRows: spec.rows }, exportDtypes(registry, selectionOf(registry, spec))),
+    spec.rows,
+  );
   return { exportId, rows: spec.rows };
 }
 
 /** Dtypes of the output columns the registry knows: join keys and features. */
-export function exportDtypes(registry: CompiledRegistry, selection: ReturnType<typeof selectFeatures>): Record<string, Dtype> {
+export function exportDtypes(
+  registry: CompiledRegistry,
+  selection: ReturnType<typeof selectFeatures>,
+): Record<string, Dtype> {
   const dtypes: Record<string, Dtype> = {};
   const keyDtype = { STRING: "string", INT32: "int32", INT64: "int64", BYTES: "bytes" } as const;
   for (const { view, features } of selection.views) {

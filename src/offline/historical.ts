@@ -43,7 +43,11 @@ function singleKeyText(type: ValueType, value: unknown): string | undefined {
  * common case) is a set lookup on the raw value; composite keys use the
  * canonical entity key.
  */
-export function keyFilter(joinKeys: readonly string[], types: Record<string, ValueType>, entityColumns: Record<string, unknown[]>): (table: Record<string, unknown[]>, i: number) => boolean {
+export function keyFilter(
+  joinKeys: readonly string[],
+  types: Record<string, ValueType>,
+  entityColumns: Record<string, unknown[]>,
+): (table: Record<string, unknown[]>, i: number) => boolean {
   const rows = entityColumns[joinKeys[0]]?.length ?? 0;
   if (joinKeys.length === 1) {
     const [key] = joinKeys;
@@ -79,10 +83,18 @@ export function keyFilter(joinKeys: readonly string[], types: Record<string, Val
  * Joins the selected features onto `df`. `rows` limits the entity rows used
  * (a shard); the result then has one row per index in `rows`, in that order.
  */
-export async function joinHistorical(deps: OfflineDeps, registry: CompiledRegistry, selection: FeatureSelection, df: EntityDf, fullFeatureNames: boolean, rows?: readonly number[]): Promise<HistoricalResult> {
+export async function joinHistorical(
+  deps: OfflineDeps,
+  registry: CompiledRegistry,
+  selection: FeatureSelection,
+  df: EntityDf,
+  fullFeatureNames: boolean,
+  rows?: readonly number[],
+): Promise<HistoricalResult> {
   const indices = rows ?? Array.from({ length: df.numRows }, (_, i) => i);
   const entityColumns: Record<string, unknown[]> = {};
-  for (const name of df.columnNames) entityColumns[name] = indices.map((i) => (name === ENTITY_TS ? df.ts[i] : df.columns[name][i]));
+  for (const name of df.columnNames)
+    entityColumns[name] = indices.map((i) => (name === ENTITY_TS ? df.ts[i] : df.columns[name][i]));
   let minTs = Infinity;
   let maxTs = -Infinity;
   for (const i of indices) {
@@ -108,10 +120,22 @@ export async function joinHistorical(deps: OfflineDeps, registry: CompiledRegist
       readMs = Math.max(readMs, performance.now() - started);
       rowsScanned += read.rowsScanned;
       filesRead += read.filesRead;
-      return { view: view.def.name, joinKeys: view.joinKeys, keyTypes: types, features: features.map((f) => f.name), ttlSeconds: view.def.ttl_seconds, rows: read.columns };
+      return {
+        view: view.def.name,
+        joinKeys: view.joinKeys,
+        keyTypes: types,
+        features: features.map((f) => f.name),
+        ttlSeconds: view.def.ttl_seconds,
+        rows: read.columns,
+      };
     }),
   );
   const joinStarted = performance.now();
   const result = pointInTimeJoin(entityColumns, tables, { fullFeatureNames });
-  return { result, timings: { read_ms: readMs, join_ms: performance.now() - joinStarted }, rows_scanned: rowsScanned, files_read: filesRead };
+  return {
+    result,
+    timings: { read_ms: readMs, join_ms: performance.now() - joinStarted },
+    rows_scanned: rowsScanned,
+    files_read: filesRead,
+  };
 }

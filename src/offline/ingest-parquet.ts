@@ -40,16 +40,26 @@ function topColumns(metadata: FileMetaData): SchemaTree[] {
   try {
     return parquetSchema(metadata).children;
   } catch (err) {
-    throw invalid(`Parquet file '${BODY_NAME}' has an unreadable schema: ${(err as Error).message}`, { file: BODY_NAME });
+    throw invalid(`Parquet file '${BODY_NAME}' has an unreadable schema: ${(err as Error).message}`, {
+      file: BODY_NAME,
+    });
   }
 }
 
 /** Reads a Parquet ingest body into rows; see the module comment. */
-export async function parquetIngestRows(schema: SourceSchema, body: Uint8Array, maxRows = MAX_INGEST_ROWS): Promise<ParquetIngestRows> {
+export async function parquetIngestRows(
+  schema: SourceSchema,
+  body: Uint8Array,
+  maxRows = MAX_INGEST_ROWS,
+): Promise<ParquetIngestRows> {
   const metadata = await readParquetMetadata(body, { name: BODY_NAME });
   const numRows = Number(metadata.num_rows);
   if (numRows === 0) throw invalid("Parquet body has no rows", { rows: 0 });
-  if (numRows > maxRows) throw invalid(`Parquet body has ${numRows} rows; send at most ${maxRows} per request`, { rows: numRows, max_rows: maxRows });
+  if (numRows > maxRows)
+    throw invalid(`Parquet body has ${numRows} rows; send at most ${maxRows} per request`, {
+      rows: numRows,
+      max_rows: maxRows,
+    });
 
   const columns = topColumns(metadata).filter((c) => !PANDAS_INDEX.test(c.element.name));
   const names = columns.map((c) => c.element.name);

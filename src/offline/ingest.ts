@@ -55,14 +55,22 @@ export interface IngestError {
 export function ingestTarget(registry: CompiledRegistry, name: string): SourceSchema {
   const source = registry.sources.get(name);
   if (source?.type === "push") {
-    throw new LarderError("DATA_SOURCE_NOT_FOUND", `'${name}' is a push source; ingest appends to batch sources (push rows with POST /push-features, or ingest into its batch source '${source.batch_source}')`, {
-      data_source: name,
-      batch_source: source.batch_source,
-    });
+    throw new LarderError(
+      "DATA_SOURCE_NOT_FOUND",
+      `'${name}' is a push source; ingest appends to batch sources (push rows with POST /push-features, or ingest into its batch source '${source.batch_source}')`,
+      {
+        data_source: name,
+        batch_source: source.batch_source,
+      },
+    );
   }
   const schema = sourceSchema(registry, name);
   if (schema.views.length === 0) {
-    throw new LarderError("CONFLICT", `Batch source '${name}' is read by no feature view, so it has no join keys or features to ingest; apply a view that reads it first`, { data_source: name });
+    throw new LarderError(
+      "CONFLICT",
+      `Batch source '${name}' is read by no feature view, so it has no join keys or features to ingest; apply a view that reads it first`,
+      { data_source: name },
+    );
   }
   return schema;
 }
@@ -74,9 +82,12 @@ export function ingestTarget(registry: CompiledRegistry, name: string): SourceSc
 export function ingestFields(schema: SourceSchema): Map<string, FieldRole> {
   const roles = new Map<string, FieldRole>();
   for (const key of schema.joinKeys) roles.set(key.name, { kind: "join_key", type: key.type });
-  for (const feature of schema.features) if (!roles.has(feature.name)) roles.set(feature.name, { kind: "feature", dtype: feature.dtype });
-  for (const name of [EVENT_TIMESTAMP, schema.source.timestamp_field]) if (!roles.has(name)) roles.set(name, { kind: "event_timestamp" });
-  for (const name of [CREATED_TIMESTAMP, schema.source.created_timestamp_column]) if (name && !roles.has(name)) roles.set(name, { kind: "created_timestamp" });
+  for (const feature of schema.features)
+    if (!roles.has(feature.name)) roles.set(feature.name, { kind: "feature", dtype: feature.dtype });
+  for (const name of [EVENT_TIMESTAMP, schema.source.timestamp_field])
+    if (!roles.has(name)) roles.set(name, { kind: "event_timestamp" });
+  for (const name of [CREATED_TIMESTAMP, schema.source.created_timestamp_column])
+    if (name && !roles.has(name)) roles.set(name, { kind: "created_timestamp" });
   return roles;
 }
 
@@ -99,20 +110,29 @@ export function checkIngestColumns(schema: SourceSchema, names: readonly string[
   const roles = ingestFields(schema);
   const unknown = names.filter((n) => !roles.has(n));
   if (unknown.length > 0) {
-    throw invalid(`Parquet column '${unknown[0]}' is not a join key, timestamp or feature of batch source '${schema.source.name}': ${describeFields(schema, roles)}`, {
-      column: unknown[0],
-      unknown_columns: unknown,
-      allowed_columns: [...roles.keys()],
-    });
+    throw invalid(
+      `Parquet column '${unknown[0]}' is not a join key, timestamp or feature of batch source '${schema.source.name}': ${describeFields(schema, roles)}`,
+      {
+        column: unknown[0],
+        unknown_columns: unknown,
+        allowed_columns: [...roles.keys()],
+      },
+    );
   }
   const present = new Set(names);
   const missingKey = namesOf(roles, "join_key").find((k) => !present.has(k));
   if (missingKey) throw invalid(`Parquet body has no join key column '${missingKey}'`, { column: missingKey });
   for (const kind of ["event_timestamp", "created_timestamp"] as const) {
     const given = namesOf(roles, kind).filter((n) => present.has(n));
-    if (given.length > 1) throw invalid(`Parquet columns ${given.map((n) => `'${n}'`).join(" and ")} both give the ${kind === "event_timestamp" ? "event" : "created"} time; keep one`, { columns: given });
+    if (given.length > 1)
+      throw invalid(
+        `Parquet columns ${given.map((n) => `'${n}'`).join(" and ")} both give the ${kind === "event_timestamp" ? "event" : "created"} time; keep one`,
+        { columns: given },
+      );
     if (kind === "event_timestamp" && given.length === 0) {
-      throw invalid(`Parquet body has no event time column (${namesOf(roles, kind).join(" or ")})`, { column: EVENT_TIMESTAMP });
+      throw invalid(`Parquet body has no event time column (${namesOf(roles, kind).join(" or ")})`, {
+        column: EVENT_TIMESTAMP,
+      });
     }
   }
 }
@@ -129,8 +149,14 @@ class RowRejected extends Error {
 /** Epoch ms of a timestamp value, or why it is not one. */
 function toMillis(value: unknown, epochMs: boolean): { ms: number } | { problem: string } {
   const ms = epochMs && typeof value === "number" ? value : parseTimestamp(value);
-  if (ms === undefined || !Number.isFinite(ms)) return { problem: epochMs ? "expected a timestamp" : "expected an RFC 3339 timestamp or epoch seconds, within the years 0001-9999" };
-  if (ms < MIN_TIMESTAMP_MS || ms > MAX_TIMESTAMP_MS) return { problem: "timestamp outside the years 0001-9999 (numbers are epoch seconds)" };
+  if (ms === undefined || !Number.isFinite(ms))
+    return {
+      problem: epochMs
+        ? "expected a timestamp"
+        : "expected an RFC 3339 timestamp or epoch seconds, within the years 0001-9999",
+    };
+  if (ms < MIN_TIMESTAMP_MS || ms > MAX_TIMESTAMP_MS)
+    return { problem: "timestamp outside the years 0001-9999 (numbers are epoch seconds)" };
   return { ms: Math.floor(ms) };
 }
 
@@ -165,7 +191,12 @@ function featureValue(name: string, dtype: Dtype, value: unknown, epochMs: boole
   return value;
 }
 
-function convertRow(schema: SourceSchema, roles: Map<string, FieldRole>, row: unknown, epochMsFields: ReadonlySet<string>): OfflineRow {
+function convertRow(
+  schema: SourceSchema,
+  roles: Map<string, FieldRole>,
+  row: unknown,
+  epochMsFields: ReadonlySet<string>,
+): OfflineRow {
   if (!row || typeof row !== "object" || Array.isArray(row)) throw new RowRejected("row must be an object");
   const fields = row as Record<string, unknown>;
   const times: Partial<Record<"event_timestamp" | "created_timestamp", string>> = {};
@@ -174,14 +205,21 @@ function convertRow(schema: SourceSchema, roles: Map<string, FieldRole>, row: un
     if (!role) throw new RowRejected(`unknown field '${name}': ${describeFields(schema, roles)}`, name);
     if (role.kind !== "event_timestamp" && role.kind !== "created_timestamp") continue;
     const other = times[role.kind];
-    if (other !== undefined) throw new RowRejected(`'${other}' and '${name}' both give the ${role.kind === "event_timestamp" ? "event" : "created"} time; send one`, name);
+    if (other !== undefined)
+      throw new RowRejected(
+        `'${other}' and '${name}' both give the ${role.kind === "event_timestamp" ? "event" : "created"} time; send one`,
+        name,
+      );
     times[role.kind] = name;
   }
   const out: OfflineRow = {};
   for (const key of schema.joinKeys) out[key.name] = joinKeyValue(key.name, key.type, fields[key.name]);
 
   const eventField = times.event_timestamp ?? EVENT_TIMESTAMP;
-  const event = fields[eventField] === undefined || fields[eventField] === null ? undefined : toMillis(fields[eventField], epochMsFields.has(eventField));
+  const event =
+    fields[eventField] === undefined || fields[eventField] === null
+      ? undefined
+      : toMillis(fields[eventField], epochMsFields.has(eventField));
   if (!event) throw new RowRejected(`${eventField} is missing`, eventField);
   if ("problem" in event) throw new RowRejected(`${eventField}: ${event.problem}`, eventField);
   out[EVENT_TIMESTAMP] = event.ms;
@@ -218,7 +256,11 @@ export interface IngestValidation {
 }
 
 /** Splits rows into accepted (converted, ready to write) and rejected (index and reason). */
-export function validateIngestRows(schema: SourceSchema, rows: readonly unknown[], options: ValidateIngestOptions = {}): IngestValidation {
+export function validateIngestRows(
+  schema: SourceSchema,
+  rows: readonly unknown[],
+  options: ValidateIngestOptions = {},
+): IngestValidation {
   const roles = ingestFields(schema);
   const epochMsFields = options.epochMsFields ?? new Set<string>();
   const maxErrors = options.maxListedErrors ?? MAX_LISTED_ERRORS;
@@ -231,7 +273,8 @@ export function validateIngestRows(schema: SourceSchema, rows: readonly unknown[
     } catch (err) {
       if (!(err instanceof RowRejected)) throw err;
       rejected++;
-      if (errors.length < maxErrors) errors.push({ index, reason: err.reason, ...(err.field ? { field: err.field } : {}) });
+      if (errors.length < maxErrors)
+        errors.push({ index, reason: err.reason, ...(err.field ? { field: err.field } : {}) });
     }
   });
   return { accepted, rejected, errors, errorsTruncated: rejected > errors.length };

@@ -31,21 +31,30 @@ export function sourceLocation(path: string): SourceLocation {
   if (scheme) {
     const name = scheme[1].toLowerCase();
     if (name !== "s3" && name !== "r2" && name !== "s3a") {
-      throw invalid(`Batch source path '${path}': scheme '${name}://' is not supported; use s3://bucket/prefix/, r2://bucket/prefix/ or a bare prefix/`, { path });
+      throw invalid(
+        `Batch source path '${path}': scheme '${name}://' is not supported; use s3://bucket/prefix/, r2://bucket/prefix/ or a bare prefix/`,
+        { path },
+      );
     }
     const afterScheme = raw.slice(scheme[0].length);
     const slash = afterScheme.indexOf("/");
     rest = slash < 0 ? "" : afterScheme.slice(slash + 1);
   }
   const segments = rest.split("/").filter((s) => s !== "");
-  if (segments.length === 0) throw invalid(`Batch source path '${path}' names no prefix inside the bucket; add one, e.g. s3://bucket/features/`, { path });
-  if (segments.some((s) => s === "." || s === "..")) throw invalid(`Batch source path '${path}' may not contain '.' or '..' segments`, { path });
+  if (segments.length === 0)
+    throw invalid(
+      `Batch source path '${path}' names no prefix inside the bucket; add one, e.g. s3://bucket/features/`,
+      { path },
+    );
+  if (segments.some((s) => s === "." || s === ".."))
+    throw invalid(`Batch source path '${path}' may not contain '.' or '..' segments`, { path });
   const key = segments.join("/");
   return /\.parquet$/i.test(key) ? { key, kind: "file" } : { key: `${key}/`, kind: "prefix" };
 }
 
 function segment(kind: string, value: string): string {
-  if (!value || value.includes("/") || value === "." || value === "..") throw invalid(`${kind} '${value}' cannot be part of an R2 key`, { [kind]: value });
+  if (!value || value.includes("/") || value === "." || value === "..")
+    throw invalid(`${kind} '${value}' cannot be part of an R2 key`, { [kind]: value });
   return value;
 }
 
@@ -56,7 +65,8 @@ export function sourcePrefix(project: string, source: string): string {
 
 /** UTC date `YYYY-MM-DD` of an epoch-ms timestamp: the partition a row belongs to. */
 export function partitionDate(epochMs: number): string {
-  if (!Number.isFinite(epochMs)) throw invalid("Cannot partition a row without a valid event timestamp", { event_timestamp: epochMs });
+  if (!Number.isFinite(epochMs))
+    throw invalid("Cannot partition a row without a valid event timestamp", { event_timestamp: epochMs });
   return new Date(epochMs).toISOString().slice(0, 10);
 }
 
@@ -77,8 +87,12 @@ const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
  * A ULID: 26 Crockford base-32 characters, 48 bits of milliseconds then 80
  * random bits, so ids sort by creation time (to the millisecond).
  */
-export function newFileId(now: number = Date.now(), random: Uint8Array = crypto.getRandomValues(new Uint8Array(10))): string {
-  if (!Number.isInteger(now) || now < 0 || now >= 2 ** 48) throw invalid("ULID time must be a non-negative integer below 2^48 ms", { now });
+export function newFileId(
+  now: number = Date.now(),
+  random: Uint8Array = crypto.getRandomValues(new Uint8Array(10)),
+): string {
+  if (!Number.isInteger(now) || now < 0 || now >= 2 ** 48)
+    throw invalid("ULID time must be a non-negative integer below 2^48 ms", { now });
   if (random.length !== 10) throw invalid("ULID randomness must be 10 bytes", { bytes: random.length });
   let time = "";
   let t = now;

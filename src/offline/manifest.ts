@@ -16,15 +16,27 @@ export async function recordFiles(db: RegistryDb, files: readonly ManifestFile[]
   // D1 caps bound parameters per statement: insert in slices.
   const slices: ManifestFile[][] = [];
   for (let i = 0; i < files.length; i += 8) slices.push(files.slice(i, i + 8));
-  await db.batch(slices.map((slice) => db.insert(offlineFiles).values(slice).onConflictDoNothing()) as [never, ...never[]]);
+  await db.batch(
+    slices.map((slice) => db.insert(offlineFiles).values(slice).onConflictDoNothing()) as [never, ...never[]],
+  );
 }
 
 /** Files of a source whose event-time range overlaps [minTs, maxTs] (either bound optional), oldest first. */
-export async function filesOverlapping(db: RegistryDb, project: string, source: string, minTs?: number, maxTs?: number): Promise<ManifestFile[]> {
+export async function filesOverlapping(
+  db: RegistryDb,
+  project: string,
+  source: string,
+  minTs?: number,
+  maxTs?: number,
+): Promise<ManifestFile[]> {
   const conditions = [eq(offlineFiles.project, project), eq(offlineFiles.source, source)];
   if (minTs !== undefined) conditions.push(gte(offlineFiles.max_event_ts, minTs));
   if (maxTs !== undefined) conditions.push(lte(offlineFiles.min_event_ts, maxTs));
-  return db.select().from(offlineFiles).where(and(...conditions)).orderBy(offlineFiles.created_at, offlineFiles.path);
+  return db
+    .select()
+    .from(offlineFiles)
+    .where(and(...conditions))
+    .orderBy(offlineFiles.created_at, offlineFiles.path);
 }
 
 export async function knownPaths(db: RegistryDb, project: string, paths: readonly string[]): Promise<Set<string>> {
@@ -42,14 +54,24 @@ export async function knownPaths(db: RegistryDb, project: string, paths: readonl
 
 export async function removeFiles(db: RegistryDb, project: string, paths: readonly string[]): Promise<void> {
   for (let i = 0; i < paths.length; i += 50) {
-    await db.delete(offlineFiles).where(and(eq(offlineFiles.project, project), inArray(offlineFiles.path, paths.slice(i, i + 50))));
+    await db
+      .delete(offlineFiles)
+      .where(and(eq(offlineFiles.project, project), inArray(offlineFiles.path, paths.slice(i, i + 50))));
   }
 }
 
 /** Rows and files recorded for a source (what the offline store holds, as far as the manifest knows). */
-export async function sourceTotals(db: RegistryDb, project: string, source: string): Promise<{ files: number; rows: number; bytes: number }> {
+export async function sourceTotals(
+  db: RegistryDb,
+  project: string,
+  source: string,
+): Promise<{ files: number; rows: number; bytes: number }> {
   const [row] = await db
-    .select({ files: sql<number>`count(*)`, rows: sql<number>`coalesce(sum(${offlineFiles.rows}), 0)`, bytes: sql<number>`coalesce(sum(${offlineFiles.bytes}), 0)` })
+    .select({
+      files: sql<number>`count(*)`,
+      rows: sql<number>`coalesce(sum(${offlineFiles.rows}), 0)`,
+      bytes: sql<number>`coalesce(sum(${offlineFiles.bytes}), 0)`,
+    })
     .from(offlineFiles)
     .where(and(eq(offlineFiles.project, project), eq(offlineFiles.source, source)));
   return row ?? { files: 0, rows: 0, bytes: 0 };

@@ -16,7 +16,17 @@ import { LarderError } from "../errors";
 import type { RegistryDb } from "../registry/d1-registry";
 import { keyPartitionDate, newFileId, partitionDate, sourceLocation } from "./layout";
 import { filesOverlapping, knownPaths, recordFiles, type FileOrigin, type ManifestFile } from "./manifest";
-import { offlineColumns, readParquet, readParquetMetadata, writeParquet, parquetSummary, r2AsyncBuffer, CREATED_TIMESTAMP, EVENT_TIMESTAMP, type OfflineRow } from "./parquet";
+import {
+  offlineColumns,
+  readParquet,
+  readParquetMetadata,
+  writeParquet,
+  parquetSummary,
+  r2AsyncBuffer,
+  CREATED_TIMESTAMP,
+  EVENT_TIMESTAMP,
+  type OfflineRow,
+} from "./parquet";
 import type { SourceSchema } from "./source-schema";
 
 export interface OfflineDeps {
@@ -27,7 +37,11 @@ export interface OfflineDeps {
 function appendPrefix(schema: SourceSchema): string {
   const location = sourceLocation(schema.source.path);
   if (location.kind === "file") {
-    throw new LarderError("CONFLICT", `Batch source '${schema.source.name}' names one file (${schema.source.path}); Larder can only append to a prefix`, { data_source: schema.source.name });
+    throw new LarderError(
+      "CONFLICT",
+      `Batch source '${schema.source.name}' names one file (${schema.source.path}); Larder can only append to a prefix`,
+      { data_source: schema.source.name },
+    );
   }
   return location.key;
 }
@@ -37,7 +51,14 @@ function appendPrefix(schema: SourceSchema): string {
  * join keys, features) to a batch source. `fileId(date)` may make names
  * deterministic so a retried write overwrites instead of duplicating.
  */
-export async function appendRows(deps: OfflineDeps, project: string, schema: SourceSchema, rows: readonly OfflineRow[], origin: FileOrigin, fileId: (date: string) => string = () => newFileId()): Promise<ManifestFile[]> {
+export async function appendRows(
+  deps: OfflineDeps,
+  project: string,
+  schema: SourceSchema,
+  rows: readonly OfflineRow[],
+  origin: FileOrigin,
+  fileId: (date: string) => string = () => newFileId(),
+): Promise<ManifestFile[]> {
   const prefix = appendPrefix(schema);
   const byDate = new Map<string, OfflineRow[]>();
   for (const row of rows) {
@@ -50,7 +71,9 @@ export async function appendRows(deps: OfflineDeps, project: string, schema: Sou
   const written: string[] = [];
   try {
     for (const [date, part] of byDate) {
-      const bytes = writeParquet(columns, part, { metadata: { "larder.source": schema.source.name, "larder.origin": origin } });
+      const bytes = writeParquet(columns, part, {
+        metadata: { "larder.source": schema.source.name, "larder.origin": origin },
+      });
       const path = `${prefix}date=${date}/${fileId(date)}.parquet`;
       await deps.bucket.put(path, bytes, { httpMetadata: { contentType: "application/vnd.apache.parquet" } });
       written.push(path);
@@ -61,7 +84,19 @@ export async function appendRows(deps: OfflineDeps, project: string, schema: Sou
         if (ts < min) min = ts;
         if (ts > max) max = ts;
       }
-      files.push({ project, source: schema.source.name, path, rows: part.length, bytes: bytes.byteLength, min_event_ts: min, max_event_ts: max, timestamp_column: EVENT_TIMESTAMP, created_column: CREATED_TIMESTAMP, origin, created_at: now });
+      files.push({
+        project,
+        source: schema.source.name,
+        path,
+        rows: part.length,
+        bytes: bytes.byteLength,
+        min_event_ts: min,
+        max_event_ts: max,
+        timestamp_column: EVENT_TIMESTAMP,
+        created_column: CREATED_TIMESTAMP,
+        origin,
+        created_at: now,
+      });
     }
     await recordFiles(deps.db, files);
   } catch (err) {
@@ -92,11 +127,20 @@ export interface SourceRows {
 }
 
 /** The source's rows within [minTs, maxTs], oldest file first (a later file wins full ties in the join). */
-export async function readRows(deps: OfflineDeps, project: string, schema: SourceSchema, options: ReadRowsOptions): Promise<SourceRows> {
+export async function readRows(
+  deps: OfflineDeps,
+  project: string,
+  schema: SourceSchema,
+  options: ReadRowsOptions,
+): Promise<SourceRows> {
   const only = options.files ? new Set(options.files) : null;
-  const files = (await filesOverlapping(deps.db, project, schema.source.name, options.minTs, options.maxTs)).filter((f) => !only || only.has(f.path));
+  const files = (await filesOverlapping(deps.db, project, schema.source.name, options.minTs, options.maxTs)).filter(
+    (f) => !only || only.has(f.path),
+  );
   const keyNames = schema.joinKeys.map((k) => k.name);
-  const out: Record<string, unknown[]> = Object.fromEntries([...keyNames, EVENT_TIMESTAMP, CREATED_TIMESTAMP, ...options.features].map((c) => [c, []]));
+  const out: Record<string, unknown[]> = Object.fromEntries(
+    [...keyNames, EVENT_TIMESTAMP, CREATED_TIMESTAMP, ...options.features].map((c) => [c, []]),
+  );
   let rowsScanned = 0;
   const dtypes = Object.fromEntries(schema.features.map((f) => [f.name, f.dtype]));
   for (const file of files) {
@@ -104,10 +148,27 @@ export async function readRows(deps: OfflineDeps, project: string, schema: Sourc
     const metadata = await readParquetMetadata(buffer, { name: file.path });
     const present = new Set(parquetSchema(metadata).children.map((c) => c.element.name));
     const missingKey = keyNames.find((k) => !present.has(k));
-    if (missingKey) throw new LarderError("VALIDATION_ERROR", `Offline file '${file.path}' has no join key column '${missingKey}'`, { file: file.path, column: missingKey });
+    if (missingKey)
+      throw new LarderError("VALIDATION_ERROR", `Offline file '${file.path}' has no join key column '${missingKey}'`, {
+        file: file.path,
+        column: missingKey,
+      });
     const created = file.created_column && present.has(file.created_column) ? file.created_column : null;
-    const wanted = [...keyNames, file.timestamp_column, ...(created ? [created] : []), ...options.features.filter((f) => present.has(f))];
-    const table = await readParquet(buffer, { columns: wanted, minTs: options.minTs, maxTs: options.maxTs, timestampColumn: file.timestamp_column, name: file.path, dtypes, metadata });
+    const wanted = [
+      ...keyNames,
+      file.timestamp_column,
+      ...(created ? [created] : []),
+      ...options.features.filter((f) => present.has(f)),
+    ];
+    const table = await readParquet(buffer, {
+      columns: wanted,
+      minTs: options.minTs,
+      maxTs: options.maxTs,
+      timestampColumn: file.timestamp_column,
+      name: file.path,
+      dtypes,
+      metadata,
+    });
     rowsScanned += table.numRows;
     const ts = table.columns[file.timestamp_column];
     // Rows kept first, then each output column copied in one pass (column by column is
@@ -115,7 +176,8 @@ export async function readRows(deps: OfflineDeps, project: string, schema: Sourc
     const kept: number[] = [];
     for (let i = 0; i < table.numRows; i++) {
       const t = ts[i] as number;
-      if ((options.minTs !== undefined && t < options.minTs) || (options.maxTs !== undefined && t > options.maxTs)) continue;
+      if ((options.minTs !== undefined && t < options.minTs) || (options.maxTs !== undefined && t > options.maxTs))
+        continue;
       if (options.keep && !options.keep(table.columns, i)) continue;
       kept.push(i);
     }
@@ -131,7 +193,12 @@ export async function readRows(deps: OfflineDeps, project: string, schema: Sourc
 }
 
 /** Adds Parquet files under the source's prefix that the manifest does not know yet. Returns them. */
-export async function discoverFiles(deps: OfflineDeps, project: string, schema: SourceSchema, maxFiles = 200): Promise<ManifestFile[]> {
+export async function discoverFiles(
+  deps: OfflineDeps,
+  project: string,
+  schema: SourceSchema,
+  maxFiles = 200,
+): Promise<ManifestFile[]> {
   const location = sourceLocation(schema.source.path);
   const candidates: { key: string; size: number }[] = [];
   let cursor: string | undefined;
@@ -140,21 +207,35 @@ export async function discoverFiles(deps: OfflineDeps, project: string, schema: 
     for (const obj of page.objects) if (/\.parquet$/i.test(obj.key)) candidates.push({ key: obj.key, size: obj.size });
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor && candidates.length < 10_000);
-  const known = await knownPaths(deps.db, project, candidates.map((c) => c.key));
+  const known = await knownPaths(
+    deps.db,
+    project,
+    candidates.map((c) => c.key),
+  );
   const fresh = candidates.filter((c) => !known.has(c.key)).slice(0, maxFiles);
   const now = new Date().toISOString();
   const files: ManifestFile[] = [];
   for (const candidate of fresh) {
-    const summary = await parquetSummary(r2AsyncBuffer(deps.bucket, candidate.key, candidate.size), { name: candidate.key, timestampColumn: schema.source.timestamp_field });
+    const summary = await parquetSummary(r2AsyncBuffer(deps.bucket, candidate.key, candidate.size), {
+      name: candidate.key,
+      timestampColumn: schema.source.timestamp_field,
+    });
     if (summary.numRows === 0) continue;
     const names = new Set(summary.columns.map((c) => c.name));
     if (!names.has(schema.source.timestamp_field)) {
-      throw new LarderError("VALIDATION_ERROR", `Offline file '${candidate.key}' has no timestamp column '${schema.source.timestamp_field}'`, { file: candidate.key });
+      throw new LarderError(
+        "VALIDATION_ERROR",
+        `Offline file '${candidate.key}' has no timestamp column '${schema.source.timestamp_field}'`,
+        { file: candidate.key },
+      );
     }
     // Without statistics, fall back to the partition date in the key, or to "any time".
     const date = keyPartitionDate(candidate.key);
     const dayStart = date ? Date.parse(`${date}T00:00:00Z`) : undefined;
-    const created = schema.source.created_timestamp_column && names.has(schema.source.created_timestamp_column) ? schema.source.created_timestamp_column : null;
+    const created =
+      schema.source.created_timestamp_column && names.has(schema.source.created_timestamp_column)
+        ? schema.source.created_timestamp_column
+        : null;
     files.push({
       project,
       source: schema.source.name,

@@ -27,8 +27,11 @@ async function digest(text: string): Promise<string> {
 
 /** Pushed rows as offline rows; unix_timestamp values become epoch ms (the API's numbers are seconds). */
 function toOfflineRows(messages: readonly Message<OfflineWriteMessage>[], schema: SourceSchema): OfflineRow[] {
-  const timestampFeatures = schema.features.filter((f) => f.dtype === "unix_timestamp" || f.dtype === "array<unix_timestamp>").map((f) => f.name);
-  const toMs = (v: unknown): unknown => (Array.isArray(v) ? v.map(toMs) : v === null || v === undefined ? v : (parseTimestamp(v) ?? null));
+  const timestampFeatures = schema.features
+    .filter((f) => f.dtype === "unix_timestamp" || f.dtype === "array<unix_timestamp>")
+    .map((f) => f.name);
+  const toMs = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(toMs) : v === null || v === undefined ? v : (parseTimestamp(v) ?? null);
   const rows: OfflineRow[] = [];
   for (const message of messages) {
     for (const row of message.body.rows) {
@@ -40,7 +43,10 @@ function toOfflineRows(messages: readonly Message<OfflineWriteMessage>[], schema
   return rows;
 }
 
-export async function consumeOfflineWrites(batch: MessageBatch<OfflineWriteMessage>, env: OfflineWritesEnv): Promise<void> {
+export async function consumeOfflineWrites(
+  batch: MessageBatch<OfflineWriteMessage>,
+  env: OfflineWritesEnv,
+): Promise<void> {
   const groups = new Map<string, Message<OfflineWriteMessage>[]>();
   for (const message of batch.messages) {
     const key = `${message.body.project}\u0000${message.body.source}`;
@@ -53,11 +59,25 @@ export async function consumeOfflineWrites(batch: MessageBatch<OfflineWriteMessa
       // Read the registry fresh: a consumer runs rarely and must see the latest schema.
       const registry = await currentRegistry(env.REGISTRY_CACHE, project, 0);
       const schema = sourceSchema(registry, source);
-      const batchId = await digest(messages.map((m) => m.id).sort().join(","));
-      await appendRows(deps, project, schema, toOfflineRows(messages, schema), "push", (date) => `push-${date}-${batchId}`);
+      const batchId = await digest(
+        messages
+          .map((m) => m.id)
+          .sort()
+          .join(","),
+      );
+      await appendRows(
+        deps,
+        project,
+        schema,
+        toOfflineRows(messages, schema),
+        "push",
+        (date) => `push-${date}-${batchId}`,
+      );
       for (const m of messages) m.ack();
     } catch (err) {
-      console.error(`offline write of ${messages.length} message(s) for ${project}/${source} failed (attempt ${messages[0].attempts}): ${(err as Error).message}`);
+      console.error(
+        `offline write of ${messages.length} message(s) for ${project}/${source} failed (attempt ${messages[0].attempts}): ${(err as Error).message}`,
+      );
       for (const m of messages) m.retry({ delaySeconds: Math.min(300, 10 * 2 ** (m.attempts - 1)) });
     }
   }

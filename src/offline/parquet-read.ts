@@ -20,7 +20,14 @@
  * `details.file` name the file; LarderErrors from the AsyncBuffer (e.g. an R2
  * object that vanished) pass through unchanged.
  */
-import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type FileMetaData, type SchemaElement } from "hyparquet";
+import {
+  parquetMetadataAsync,
+  parquetRead,
+  parquetSchema,
+  type AsyncBuffer,
+  type FileMetaData,
+  type SchemaElement,
+} from "hyparquet";
 import { invalid, LarderError } from "../errors";
 import type { Dtype } from "../domain/dtypes";
 import { EPOCH_MS_PARSERS, fromRead } from "./parquet-values";
@@ -59,7 +66,11 @@ function asAsyncBuffer(file: ParquetSource): AsyncBuffer {
   if (file instanceof ArrayBuffer) return file;
   if (file instanceof Uint8Array) {
     // hyparquet needs ArrayBuffers from slice; a view's own slice gives another view.
-    return { byteLength: file.byteLength, slice: (start, end = file.byteLength) => file.buffer.slice(file.byteOffset + start, file.byteOffset + Math.min(end, file.byteLength)) as ArrayBuffer };
+    return {
+      byteLength: file.byteLength,
+      slice: (start, end = file.byteLength) =>
+        file.buffer.slice(file.byteOffset + start, file.byteOffset + Math.min(end, file.byteLength)) as ArrayBuffer,
+    };
   }
   return file;
 }
@@ -80,27 +91,43 @@ async function naming<T>(name: string, work: () => Promise<T>): Promise<T> {
 }
 
 /** Reads and parses the footer only. */
-export function readParquetMetadata(source: ParquetSource, options: Pick<ReadParquetOptions, "name" | "footerFetchBytes"> = {}): Promise<FileMetaData> {
+export function readParquetMetadata(
+  source: ParquetSource,
+  options: Pick<ReadParquetOptions, "name" | "footerFetchBytes"> = {},
+): Promise<FileMetaData> {
   return loadMetadata(asAsyncBuffer(source), options);
 }
 
-function loadMetadata(file: AsyncBuffer, options: Pick<ReadParquetOptions, "name" | "footerFetchBytes">): Promise<FileMetaData> {
+function loadMetadata(
+  file: AsyncBuffer,
+  options: Pick<ReadParquetOptions, "name" | "footerFetchBytes">,
+): Promise<FileMetaData> {
   const name = options.name ?? "(unnamed)";
   return naming(name, async () => {
     if (file.byteLength < 12) throw fileError(name, `is not a Parquet file: ${file.byteLength} bytes is too short`);
-    return parquetMetadataAsync(file, { parsers: EPOCH_MS_PARSERS, initialFetchSize: options.footerFetchBytes ?? DEFAULT_FOOTER_FETCH_BYTES });
+    return parquetMetadataAsync(file, {
+      parsers: EPOCH_MS_PARSERS,
+      initialFetchSize: options.footerFetchBytes ?? DEFAULT_FOOTER_FETCH_BYTES,
+    });
   });
 }
 
 /** Whether hyparquet reads the column as an instant (epoch ms with EPOCH_MS_PARSERS). */
 export function isTimeType(el: SchemaElement): boolean {
   const lt = el.logical_type?.type;
-  return lt === "TIMESTAMP" || lt === "DATE" || el.type === "INT96" || ["TIMESTAMP_MILLIS", "TIMESTAMP_MICROS", "DATE"].includes(el.converted_type ?? "");
+  return (
+    lt === "TIMESTAMP" ||
+    lt === "DATE" ||
+    el.type === "INT96" ||
+    ["TIMESTAMP_MILLIS", "TIMESTAMP_MICROS", "DATE"].includes(el.converted_type ?? "")
+  );
 }
 
 /** [min, max] epoch ms of the timestamp column in one row group, when its statistics give them. */
 function groupRange(metadata: FileMetaData, group: number, column: string): [number, number] | undefined {
-  const chunk = metadata.row_groups[group].columns.find((c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === column);
+  const chunk = metadata.row_groups[group].columns.find(
+    (c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === column,
+  );
   const stats = chunk?.meta_data?.statistics;
   const min = stats?.min_value ?? stats?.min;
   const max = stats?.max_value ?? stats?.max;
@@ -138,8 +165,19 @@ export async function parquetSummary(
     maxTs = Math.max(maxTs, range[1]);
   }
   if (minTs === Infinity) minTs = maxTs = null; // no rows
-  const columns = parquetSchema(metadata).children.map((c) => ({ name: c.element.name, type: c.element.type ?? "GROUP", logical_type: c.element.logical_type?.type ?? c.element.converted_type ?? null }));
-  return { numRows: Number(metadata.num_rows), rowGroups: metadata.row_groups.length, bytes: file.byteLength, columns, minTs, maxTs };
+  const columns = parquetSchema(metadata).children.map((c) => ({
+    name: c.element.name,
+    type: c.element.type ?? "GROUP",
+    logical_type: c.element.logical_type?.type ?? c.element.converted_type ?? null,
+  }));
+  return {
+    numRows: Number(metadata.num_rows),
+    rowGroups: metadata.row_groups.length,
+    bytes: file.byteLength,
+    columns,
+    minTs,
+    maxTs,
+  };
 }
 
 /** Reads the requested columns of the rows within the time window; see the module comment. */
@@ -161,7 +199,8 @@ export async function readParquet(source: ParquetSource, options: ReadParquetOpt
     if (windowed) {
       const el = top.find((c) => c.element.name === tsColumn)?.element;
       if (!el) throw fileError(name, `has no timestamp column '${tsColumn}'`, { missing: [tsColumn], available });
-      if (!isTimeType(el)) throw fileError(name, `column '${tsColumn}' is ${el.type ?? "a group"}, not a timestamp`, { column: tsColumn });
+      if (!isTimeType(el))
+        throw fileError(name, `column '${tsColumn}' is ${el.type ?? "a group"}, not a timestamp`, { column: tsColumn });
     }
     const readColumns = windowed && !wanted.includes(tsColumn) ? [...wanted, tsColumn] : wanted;
 
@@ -184,7 +223,9 @@ export async function readParquet(source: ParquetSource, options: ReadParquetOpt
 
     const total = runs.reduce((n, r) => n + (r.end - r.start), 0);
     const out: Record<string, unknown[]> = Object.fromEntries(readColumns.map((c) => [c, new Array<unknown>(total)]));
-    const asText = new Set(readColumns.filter((c) => options.dtypes?.[c] === "string" || options.dtypes?.[c] === "array<string>"));
+    const asText = new Set(
+      readColumns.filter((c) => options.dtypes?.[c] === "string" || options.dtypes?.[c] === "array<string>"),
+    );
     let offset = 0;
     await Promise.all(
       runs.map((run) => {
@@ -203,7 +244,8 @@ export async function readParquet(source: ParquetSource, options: ReadParquetOpt
             if (!target) return;
             const text = asText.has(columnName);
             // Chunks may extend past the requested rows: copy only the run's rows.
-            for (let r = Math.max(rowStart, run.start); r < Math.min(rowEnd, run.end); r++) target[base + r] = fromRead(columnData[r - rowStart], text);
+            for (let r = Math.max(rowStart, run.start); r < Math.min(rowEnd, run.end); r++)
+              target[base + r] = fromRead(columnData[r - rowStart], text);
           },
         });
       }),

@@ -45,7 +45,13 @@ function scalarElement(name: string, dtype: ScalarDtype, repetition: SchemaEleme
     case "float64":
       return { name, type: "DOUBLE", repetition_type: repetition };
     case "string":
-      return { name, type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" }, repetition_type: repetition };
+      return {
+        name,
+        type: "BYTE_ARRAY",
+        converted_type: "UTF8",
+        logical_type: { type: "STRING" },
+        repetition_type: repetition,
+      };
     case "bool":
       return { name, type: "BOOLEAN", repetition_type: repetition };
     case "bytes":
@@ -125,7 +131,8 @@ export function toEpochMillis(value: unknown): number {
   else if (value instanceof Date) ms = value.getTime();
   else if (typeof value === "string") ms = parseTimestamp(value);
   else throw new ValueError("expected a timestamp (epoch milliseconds or RFC 3339 text)");
-  if (ms === undefined || !Number.isFinite(ms)) throw new ValueError("expected a valid timestamp (epoch milliseconds or RFC 3339 text)");
+  if (ms === undefined || !Number.isFinite(ms))
+    throw new ValueError("expected a valid timestamp (epoch milliseconds or RFC 3339 text)");
   return Math.trunc(ms);
 }
 
@@ -183,14 +190,19 @@ export function toWritable(dtype: Dtype, value: unknown): unknown {
 export function fromRead(value: unknown, bytesAsText = false): unknown {
   if (value === null || value === undefined) return null;
   if (typeof value === "bigint") {
-    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
   }
   if (value instanceof Uint8Array) return bytesAsText ? new TextDecoder().decode(value) : encodeBase64(value);
   if (value instanceof Date) return value.getTime();
   if (Array.isArray(value)) return value.map((v) => fromRead(v, bytesAsText));
-  if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<unknown>, (v) => fromRead(v, bytesAsText));
+  if (ArrayBuffer.isView(value))
+    return Array.from(value as unknown as ArrayLike<unknown>, (v) => fromRead(v, bytesAsText));
   if (typeof value === "object") {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, fromRead(v, bytesAsText)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, fromRead(v, bytesAsText)]),
+    );
   }
   return value;
 }

@@ -60,7 +60,10 @@ function checkColumns(columns: readonly ParquetColumn[]): void {
   const seen = new Set<string>([EVENT_TIMESTAMP, CREATED_TIMESTAMP]);
   for (const col of columns) {
     if (seen.has(col.name)) {
-      throw invalid(`Column '${col.name}' appears twice or uses a reserved name (${EVENT_TIMESTAMP}, ${CREATED_TIMESTAMP} are added by the writer)`, { column: col.name });
+      throw invalid(
+        `Column '${col.name}' appears twice or uses a reserved name (${EVENT_TIMESTAMP}, ${CREATED_TIMESTAMP} are added by the writer)`,
+        { column: col.name },
+      );
     }
     seen.add(col.name);
   }
@@ -76,10 +79,15 @@ function rowError(row: number, column: string, reason: string) {
  * null in a required column or a missing/invalid `event_timestamp`. Does not
  * modify `rows`.
  */
-export function writeParquet(columns: readonly ParquetColumn[], rows: readonly OfflineRow[], options: WriteParquetOptions = {}): Uint8Array {
+export function writeParquet(
+  columns: readonly ParquetColumn[],
+  rows: readonly OfflineRow[],
+  options: WriteParquetOptions = {},
+): Uint8Array {
   checkColumns(columns);
   const rowGroupSize = options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE;
-  if (!Number.isInteger(rowGroupSize) || rowGroupSize < 1) throw invalid("rowGroupSize must be a positive integer", { rowGroupSize });
+  if (!Number.isInteger(rowGroupSize) || rowGroupSize < 1)
+    throw invalid("rowGroupSize must be a positive integer", { rowGroupSize });
 
   const eventTs = new Float64Array(rows.length);
   for (let i = 0; i < rows.length; i++) {

@@ -9,7 +9,13 @@
  * - `r2AsyncBuffer(bucket, key, size)` (r2-buffer.ts): R2 ranged reads.
  * - dtype ↔ Parquet conversions (parquet-values.ts).
  */
-export { writeParquet, offlineColumns, EVENT_TIMESTAMP, CREATED_TIMESTAMP, DEFAULT_ROW_GROUP_SIZE } from "./parquet-write";
+export {
+  writeParquet,
+  offlineColumns,
+  EVENT_TIMESTAMP,
+  CREATED_TIMESTAMP,
+  DEFAULT_ROW_GROUP_SIZE,
+} from "./parquet-write";
 export type { ParquetColumn, WriteParquetOptions, OfflineRow } from "./parquet-write";
 export { readParquet, readParquetMetadata, parquetSummary, DEFAULT_FOOTER_FETCH_BYTES } from "./parquet-read";
 export type { ReadParquetOptions, ParquetTable, ParquetSummary, ParquetSource } from "./parquet-read";

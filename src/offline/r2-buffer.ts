@@ -23,7 +23,9 @@ export function r2AsyncBuffer(bucket: R2Bucket, key: string, size: number): Asyn
     try {
       object = await bucket.get(key, { range: { offset: from, length: to - from } });
     } catch (err) {
-      throw new LarderError("INTERNAL", `Reading offline file '${key}' from R2 failed: ${(err as Error).message}`, { file: key });
+      throw new LarderError("INTERNAL", `Reading offline file '${key}' from R2 failed: ${(err as Error).message}`, {
+        file: key,
+      });
     }
     if (!object) throw new LarderError("INTERNAL", `Offline file '${key}' is missing from R2`, { file: key });
     return object.arrayBuffer();

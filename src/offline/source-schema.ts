@@ -18,7 +18,7 @@ export interface SourceSchema {
 
 export function batchSource(registry: CompiledRegistry, name: string): BatchSourceDef {
   const source = registry.sources.get(name);
-  if (!source || source.type !== "batch") {
+  if (source?.type !== "batch") {
     throw new LarderError("DATA_SOURCE_NOT_FOUND", `Batch source '${name}' not found in registry`, {
       data_source: name,
       available_batch_sources: registry.contents.data_sources.filter((s) => s.type === "batch").map((s) => s.name),
@@ -30,7 +30,8 @@ export function batchSource(registry: CompiledRegistry, name: string): BatchSour
 export function sourceSchema(registry: CompiledRegistry, sourceName: string): SourceSchema {
   const source = batchSource(registry, sourceName);
   const readers = new Set([sourceName]);
-  for (const s of registry.contents.data_sources) if (s.type === "push" && s.batch_source === sourceName) readers.add(s.name);
+  for (const s of registry.contents.data_sources)
+    if (s.type === "push" && s.batch_source === sourceName) readers.add(s.name);
   const joinKeys = new Map<string, ValueType>();
   const features = new Map<string, Dtype>();
   const views: string[] = [];

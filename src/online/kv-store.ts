@@ -8,7 +8,14 @@
  * allows about one write per second per key; a rejected put is retried once
  * after a second. Both are documented in the README's consistency model.
  */
-import { coalesce, resolveWrite, type OnlineRecord, type OnlineStore, type OnlineWrite, type WriteOutcome } from "./store";
+import {
+  coalesce,
+  resolveWrite,
+  type OnlineRecord,
+  type OnlineStore,
+  type OnlineWrite,
+  type WriteOutcome,
+} from "./store";
 
 export const KV_BULK_GET_MAX = 100;
 
@@ -24,7 +31,9 @@ export class KvOnlineStore implements OnlineStore {
   async read(keys: readonly string[]): Promise<(OnlineRecord | null)[]> {
     if (keys.length === 0) return [];
     if (keys.length === 1) return [await this.kv.get<OnlineRecord>(keys[0], "json")];
-    const maps = await Promise.all(chunks(keys, KV_BULK_GET_MAX).map((part) => this.kv.get<OnlineRecord>(part, "json")));
+    const maps = await Promise.all(
+      chunks(keys, KV_BULK_GET_MAX).map((part) => this.kv.get<OnlineRecord>(part, "json")),
+    );
     const found = new Map<string, OnlineRecord | null>();
     for (const map of maps) for (const [k, v] of map) found.set(k, v);
     return keys.map((k) => found.get(k) ?? null);

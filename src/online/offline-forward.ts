@@ -26,12 +26,22 @@ export interface OfflineWriteMessage {
 const MESSAGE_BUDGET_BYTES = 96 * 1024;
 
 /** Splits the rows into messages that each fit a queue message. Pure. */
-export function offlineMessages(project: string, source: string, pushId: string, rows: readonly AcceptedRow[]): OfflineWriteMessage[] {
+export function offlineMessages(
+  project: string,
+  source: string,
+  pushId: string,
+  rows: readonly AcceptedRow[],
+): OfflineWriteMessage[] {
   const messages: OfflineWriteMessage[] = [];
   let current: OfflineRow[] = [];
   let size = 0;
   for (const row of rows) {
-    const offline: OfflineRow = { keys: row.joinValues, event_ts: row.eventTs, created_ts: row.createdTs, features: row.features };
+    const offline: OfflineRow = {
+      keys: row.joinValues,
+      event_ts: row.eventTs,
+      created_ts: row.createdTs,
+      features: row.features,
+    };
     const rowSize = JSON.stringify(offline).length + 1;
     if (current.length > 0 && size + rowSize > MESSAGE_BUDGET_BYTES) {
       messages.push({ kind: "push", project, source, push_id: pushId, rows: current });

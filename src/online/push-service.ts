@@ -44,8 +44,18 @@ export async function pushRows(
   const writeNothing = options.allOrNothing && errors.length > 0;
   let writtenOnline = 0;
   if (!writeNothing && accepted.length > 0) {
-    if (to !== "online") await forwardOffline(deps.offlineQueue, offlineMessages(registry.project, resolved.source.batch_source, pushId, accepted));
+    if (to !== "online")
+      await forwardOffline(
+        deps.offlineQueue,
+        offlineMessages(registry.project, resolved.source.batch_source, pushId, accepted),
+      );
     if (to !== "offline") writtenOnline = (await deps.store.write(accepted.flatMap((r) => r.writes))).written;
   }
-  return { push_id: pushId, accepted: writeNothing ? 0 : accepted.length, rejected: writeNothing ? rows.length : errors.length, errors, written_online: writtenOnline };
+  return {
+    push_id: pushId,
+    accepted: writeNothing ? 0 : accepted.length,
+    rejected: writeNothing ? rows.length : errors.length,
+    errors,
+    written_online: writtenOnline,
+  };
 }

@@ -48,38 +48,63 @@ export interface PushTarget {
 
 export function pushTarget(registry: CompiledRegistry, name: string): PushTarget {
   const source = registry.sources.get(name);
-  if (!source || source.type !== "push") {
+  if (source?.type !== "push") {
     const available = registry.contents.data_sources.filter((s) => s.type === "push").map((s) => s.name);
-    throw new LarderError("PUSH_SOURCE_NOT_FOUND", `Push source '${name}' not found in registry`, { push_source: name, available_push_sources: available });
+    throw new LarderError("PUSH_SOURCE_NOT_FOUND", `Push source '${name}' not found in registry`, {
+      push_source: name,
+      available_push_sources: available,
+    });
   }
   const views = viewsFedBy(registry.contents, source).map((v) => registry.view(v.name));
   return { source, views, joinKeys: [...new Set(views.flatMap((v) => v.joinKeys))] };
 }
 
 class RowRejected extends Error {
-  constructor(readonly reason: string, readonly field?: string) {
+  constructor(
+    readonly reason: string,
+    readonly field?: string,
+  ) {
     super(reason);
   }
 }
 
-function validateRow(registry: CompiledRegistry, target: PushTarget, row: unknown, now: number): Omit<AcceptedRow, "index"> {
+function validateRow(
+  registry: CompiledRegistry,
+  target: PushTarget,
+  row: unknown,
+  now: number,
+): Omit<AcceptedRow, "index"> {
   if (!row || typeof row !== "object" || Array.isArray(row)) throw new RowRejected("row must be an object");
   const r = row as PushRow;
   for (const field of Object.keys(r)) {
-    if (field !== "event_timestamp" && field !== "created_timestamp" && field !== "features" && !target.joinKeys.includes(field)) {
-      throw new RowRejected(`unknown field '${field}': a row holds its join keys (${target.joinKeys.join(", ")}), event_timestamp, created_timestamp and features`, field);
+    if (
+      field !== "event_timestamp" &&
+      field !== "created_timestamp" &&
+      field !== "features" &&
+      !target.joinKeys.includes(field)
+    ) {
+      throw new RowRejected(
+        `unknown field '${field}': a row holds its join keys (${target.joinKeys.join(", ")}), event_timestamp, created_timestamp and features`,
+        field,
+      );
     }
   }
   const eventTs = parseTimestamp(r.event_timestamp);
-  if (eventTs === undefined) throw new RowRejected("event_timestamp is missing or not a timestamp (RFC 3339 or epoch seconds)", "event_timestamp");
-  if (eventTs > now + MAX_FUTURE_SKEW_MS) throw new RowRejected("event_timestamp is more than a day in the future", "event_timestamp");
+  if (eventTs === undefined)
+    throw new RowRejected(
+      "event_timestamp is missing or not a timestamp (RFC 3339 or epoch seconds)",
+      "event_timestamp",
+    );
+  if (eventTs > now + MAX_FUTURE_SKEW_MS)
+    throw new RowRejected("event_timestamp is more than a day in the future", "event_timestamp");
   let createdTs: number | null = null;
   if (r.created_timestamp !== undefined && r.created_timestamp !== null) {
     const parsed = parseTimestamp(r.created_timestamp);
     if (parsed === undefined) throw new RowRejected("created_timestamp is not a timestamp", "created_timestamp");
     createdTs = parsed;
   }
-  if (!r.features || typeof r.features !== "object" || Array.isArray(r.features)) throw new RowRejected("features must be an object of feature values", "features");
+  if (!r.features || typeof r.features !== "object" || Array.isArray(r.features))
+    throw new RowRejected("features must be an object of feature values", "features");
   const features = r.features as Record<string, unknown>;
   if (Object.keys(features).length === 0) throw new RowRejected("features is empty", "features");
   const claimed = new Set<string>();
@@ -90,28 +115,45 @@ function validateRow(registry: CompiledRegistry, target: PushTarget, row: unknow
       const index = view.featureIndex.get(name);
       if (index === undefined) continue;
       const problem = valueProblem(view.def.features[index].dtype, value);
-      if (problem) throw new RowRejected(`feature '${name}' (${view.def.features[index].dtype}): ${problem}`, `features.${name}`);
+      if (problem)
+        throw new RowRejected(`feature '${name}' (${view.def.features[index].dtype}): ${problem}`, `features.${name}`);
       values[name] = value;
       claimed.add(name);
     }
     if (Object.keys(values).length === 0) continue;
     let key: string;
     try {
-      key = onlineKey(registry.project, view.def.name, entityKey(view.joinKeys, view.keyTypes, (k) => r[k]));
+      key = onlineKey(
+        registry.project,
+        view.def.name,
+        entityKey(view.joinKeys, view.keyTypes, (k) => r[k]),
+      );
     } catch (err) {
-      throw new RowRejected(err instanceof LarderError ? err.message : String(err), String((err as LarderError).details?.join_key ?? ""));
+      throw new RowRejected(
+        err instanceof LarderError ? err.message : String(err),
+        String((err as LarderError).details?.join_key ?? ""),
+      );
     }
     writes.push({ key, merge: true, record: { e: eventTs, c: createdTs, v: values } });
   }
   const unknown = Object.keys(features).filter((f) => !claimed.has(f));
-  if (unknown.length > 0) throw new RowRejected(`unknown feature(s) ${unknown.join(", ")} for push source '${target.source.name}'`, `features.${unknown[0]}`);
+  if (unknown.length > 0)
+    throw new RowRejected(
+      `unknown feature(s) ${unknown.join(", ")} for push source '${target.source.name}'`,
+      `features.${unknown[0]}`,
+    );
   const joinValues: Record<string, unknown> = {};
   for (const k of target.joinKeys) if (r[k] !== undefined) joinValues[k] = r[k];
   return { eventTs, createdTs, joinValues, features, writes };
 }
 
 /** Splits rows into accepted (ready to write) and rejected (index and reason). */
-export function validatePushRows(registry: CompiledRegistry, target: PushTarget, rows: readonly unknown[], now: number): { accepted: AcceptedRow[]; errors: PushError[] } {
+export function validatePushRows(
+  registry: CompiledRegistry,
+  target: PushTarget,
+  rows: readonly unknown[],
+  now: number,
+): { accepted: AcceptedRow[]; errors: PushError[] } {
   const accepted: AcceptedRow[] = [];
   const errors: PushError[] = [];
   rows.forEach((row, index) => {

@@ -33,24 +33,42 @@ export interface OnlineReadResult {
 }
 
 /** Checks the entity columns against what the selected views need; returns the row count. */
-export function checkEntityColumns(registry: CompiledRegistry, selection: FeatureSelection, entities: Record<string, readonly unknown[]>): { rowCount: number; joinKeys: string[] } {
+export function checkEntityColumns(
+  registry: CompiledRegistry,
+  selection: FeatureSelection,
+  entities: Record<string, readonly unknown[]>,
+): { rowCount: number; joinKeys: string[] } {
   const joinKeys: string[] = [];
   for (const { view } of selection.views) {
-    for (const entityName of view.def.entities) for (const key of registry.entities.get(entityName)?.join_keys ?? []) if (!joinKeys.includes(key)) joinKeys.push(key);
+    for (const entityName of view.def.entities)
+      for (const key of registry.entities.get(entityName)?.join_keys ?? [])
+        if (!joinKeys.includes(key)) joinKeys.push(key);
   }
   const given = Object.keys(entities);
-  if (given.length === 0) throw invalid("entities is empty: give each join key with a list of values", { join_keys: joinKeys });
+  if (given.length === 0)
+    throw invalid("entities is empty: give each join key with a list of values", { join_keys: joinKeys });
   const missing = joinKeys.filter((k) => !(k in entities));
-  if (missing.length > 0) throw invalid(`Missing join key(s) ${missing.join(", ")} in entities`, { missing, join_keys: joinKeys });
+  if (missing.length > 0)
+    throw invalid(`Missing join key(s) ${missing.join(", ")} in entities`, { missing, join_keys: joinKeys });
   const extra = given.filter((k) => !joinKeys.includes(k));
-  if (extra.length > 0) throw invalid(`entities has column(s) ${extra.join(", ")} that no requested feature view joins on`, { extra, join_keys: joinKeys });
+  if (extra.length > 0)
+    throw invalid(`entities has column(s) ${extra.join(", ")} that no requested feature view joins on`, {
+      extra,
+      join_keys: joinKeys,
+    });
   const rowCount = entities[given[0]].length;
   for (const key of given) {
     if (!Array.isArray(entities[key])) throw invalid(`entities.${key} must be a list of values`, { join_key: key });
-    if (entities[key].length !== rowCount) throw invalid(`entities columns differ in length (${given[0]}: ${rowCount}, ${key}: ${entities[key].length})`, { join_key: key });
+    if (entities[key].length !== rowCount)
+      throw invalid(`entities columns differ in length (${given[0]}: ${rowCount}, ${key}: ${entities[key].length})`, {
+        join_key: key,
+      });
   }
   if (rowCount === 0) throw invalid("entities has no rows", {});
-  if (rowCount > MAX_ENTITIES_PER_REQUEST) throw invalid(`At most ${MAX_ENTITIES_PER_REQUEST} entities per request; got ${rowCount}`, { max: MAX_ENTITIES_PER_REQUEST });
+  if (rowCount > MAX_ENTITIES_PER_REQUEST)
+    throw invalid(`At most ${MAX_ENTITIES_PER_REQUEST} entities per request; got ${rowCount}`, {
+      max: MAX_ENTITIES_PER_REQUEST,
+    });
   return { rowCount, joinKeys };
 }
 
@@ -69,7 +87,11 @@ export async function readOnlineFeatures(
   const slots = selection.views.map(({ view }) => {
     const rowSlots = new Array<number>(rowCount);
     for (let row = 0; row < rowCount; row++) {
-      const key = onlineKey(registry.project, view.def.name, entityKey(view.joinKeys, view.keyTypes, (k) => entities[k][row]));
+      const key = onlineKey(
+        registry.project,
+        view.def.name,
+        entityKey(view.joinKeys, view.keyTypes, (k) => entities[k][row]),
+      );
       let slot = keyIndex.get(key);
       if (slot === undefined) {
         slot = keys.length;
@@ -86,7 +108,13 @@ export async function readOnlineFeatures(
   const columns: FeatureColumn[] = [];
   selection.views.forEach(({ view, features }, v) => {
     const ttlMs = view.def.ttl_seconds * 1000;
-    const perFeature = features.map((f) => ({ outputName: f.outputName, name: f.name, values: new Array<unknown>(rowCount), statuses: new Array<FeatureStatus>(rowCount), eventTimestamps: new Array<number | null>(rowCount) }));
+    const perFeature = features.map((f) => ({
+      outputName: f.outputName,
+      name: f.name,
+      values: new Array<unknown>(rowCount),
+      statuses: new Array<FeatureStatus>(rowCount),
+      eventTimestamps: new Array<number | null>(rowCount),
+    }));
     for (let row = 0; row < rowCount; row++) {
       const record = records[slots[v][row]];
       const expired = record !== null && ttlMs > 0 && now - record.e > ttlMs;
@@ -104,7 +132,13 @@ export async function readOnlineFeatures(
         col.statuses[row] = status;
       }
     }
-    for (const col of perFeature) columns.push({ outputName: col.outputName, values: col.values, statuses: col.statuses, eventTimestamps: col.eventTimestamps });
+    for (const col of perFeature)
+      columns.push({
+        outputName: col.outputName,
+        values: col.values,
+        statuses: col.statuses,
+        eventTimestamps: col.eventTimestamps,
+      });
   });
   // Columns in the order the request named them.
   const order = new Map(selection.columns.map((c, i) => [c, i]));

@@ -54,7 +54,12 @@ export function coalesce(writes: readonly OnlineWrite[]): OnlineWrite[] {
   const ordered = [...writes].sort((x, y) => (isNewer(x.record, y.record) ? 1 : isNewer(y.record, x.record) ? -1 : 0));
   for (const w of ordered) {
     const prev = byKey.get(w.key);
-    byKey.set(w.key, prev && w.merge ? { key: w.key, merge: prev.merge, record: { ...w.record, v: { ...prev.record.v, ...w.record.v } } } : w);
+    byKey.set(
+      w.key,
+      prev && w.merge
+        ? { key: w.key, merge: prev.merge, record: { ...w.record, v: { ...prev.record.v, ...w.record.v } } }
+        : w,
+    );
   }
   return [...byKey.values()];
 }

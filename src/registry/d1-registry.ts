@@ -36,9 +36,21 @@ export async function loadRegistry(db: RegistryDb, project: string): Promise<Sto
   const [projectRows, entityRows, sourceRows, viewRows, serviceRows] = await db.batch([
     db.select().from(schema.projects).where(eq(schema.projects.name, project)),
     db.select().from(schema.entities).where(eq(schema.entities.project, project)).orderBy(schema.entities.name),
-    db.select().from(schema.dataSources).where(eq(schema.dataSources.project, project)).orderBy(schema.dataSources.name),
-    db.select().from(schema.featureViews).where(eq(schema.featureViews.project, project)).orderBy(schema.featureViews.name),
-    db.select().from(schema.featureServices).where(eq(schema.featureServices.project, project)).orderBy(schema.featureServices.name),
+    db
+      .select()
+      .from(schema.dataSources)
+      .where(eq(schema.dataSources.project, project))
+      .orderBy(schema.dataSources.name),
+    db
+      .select()
+      .from(schema.featureViews)
+      .where(eq(schema.featureViews.project, project))
+      .orderBy(schema.featureViews.name),
+    db
+      .select()
+      .from(schema.featureServices)
+      .where(eq(schema.featureServices.project, project))
+      .orderBy(schema.featureServices.name),
   ]);
   return {
     version: projectRows[0]?.version ?? 0,
@@ -61,7 +73,10 @@ function columnsFor(kind: ObjectKind, obj: RegistryContents[ObjectKind][number])
 function versionGuard(db: RegistryDb, project: string, expectedVersion: number, now: string): BatchItem<"sqlite"> {
   if (expectedVersion === 0) return db.insert(schema.projects).values({ name: project, version: 1, updated_at: now });
   const bumped: SQL = sql`CASE WHEN ${schema.projects.version} = ${expectedVersion} THEN ${schema.projects.version} + 1 ELSE NULL END`;
-  return db.update(schema.projects).set({ version: bumped as unknown as number, updated_at: now }).where(eq(schema.projects.name, project));
+  return db
+    .update(schema.projects)
+    .set({ version: bumped as unknown as number, updated_at: now })
+    .where(eq(schema.projects.name, project));
 }
 
 /**
@@ -70,7 +85,14 @@ function versionGuard(db: RegistryDb, project: string, expectedVersion: number, 
  * are not touched, and columns apply does not own (materialized interval)
  * survive updates.
  */
-export async function saveRegistry(db: RegistryDb, project: string, expectedVersion: number, current: RegistryContents, next: RegistryContents, now: string): Promise<number> {
+export async function saveRegistry(
+  db: RegistryDb,
+  project: string,
+  expectedVersion: number,
+  current: RegistryContents,
+  next: RegistryContents,
+  now: string,
+): Promise<number> {
   const statements: BatchItem<"sqlite">[] = [versionGuard(db, project, expectedVersion, now)];
   for (const kind of OBJECT_KINDS) {
     const table = TABLES[kind];
@@ -88,7 +110,8 @@ export async function saveRegistry(db: RegistryDb, project: string, expectedVers
       );
     }
     for (const name of before.keys()) {
-      if (!kept.has(name)) statements.push(db.delete(table).where(and(eq(table.project, project), eq(table.name, name))));
+      if (!kept.has(name))
+        statements.push(db.delete(table).where(and(eq(table.project, project), eq(table.name, name))));
     }
   }
   try {
@@ -96,7 +119,9 @@ export async function saveRegistry(db: RegistryDb, project: string, expectedVers
   } catch (err) {
     const cause = String((err as { cause?: unknown }).cause ?? err);
     if (/NOT NULL constraint failed: projects\.version|UNIQUE constraint failed: projects\.name/.test(cause)) {
-      throw new LarderError("CONFLICT", "The registry changed while this request was being applied; send it again", { project });
+      throw new LarderError("CONFLICT", "The registry changed while this request was being applied; send it again", {
+        project,
+      });
     }
     throw err;
   }

@@ -25,7 +25,10 @@ export const offlineFiles = sqliteTable(
     origin: text("origin").notNull(),
     created_at: text("created_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.project, t.path] }), index("offline_files_by_source").on(t.project, t.source, t.max_event_ts)],
+  (t) => [
+    primaryKey({ columns: [t.project, t.path] }),
+    index("offline_files_by_source").on(t.project, t.source, t.max_event_ts),
+  ],
 );
 
 /** Parquet exports of historical retrievals, downloadable through signed links until they expire. */

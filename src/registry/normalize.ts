@@ -6,7 +6,13 @@
  */
 import { invalid } from "../errors";
 import { normalizeDtype, normalizeValueType, type ValueType } from "../domain/dtypes";
-import { emptyContents, type BatchSourceDef, type DataSourceDef, type FeatureViewDef, type RegistryContents } from "../domain/registry-model";
+import {
+  emptyContents,
+  type BatchSourceDef,
+  type DataSourceDef,
+  type FeatureViewDef,
+  type RegistryContents,
+} from "../domain/registry-model";
 import type { ApplyRequestBody, BatchSourceInputT, PushSourceInputT } from "../api/schemas/registry";
 
 type EntityInputT = NonNullable<ApplyRequestBody["entities"]>[number];
@@ -37,7 +43,13 @@ function entityDef(input: EntityInputT, path: string, out: Collector) {
   for (const key of Object.keys(input.value_types ?? {})) {
     if (!joinKeys.includes(key)) out.add(`${path}.value_types.${key}`, `'${key}' is not one of the join keys`);
   }
-  return { name: input.name, join_keys: joinKeys, value_types: valueTypes, description: input.description ?? "", tags: input.tags ?? {} };
+  return {
+    name: input.name,
+    join_keys: joinKeys,
+    value_types: valueTypes,
+    description: input.description ?? "",
+    tags: input.tags ?? {},
+  };
 }
 
 function batchDef(input: BatchSourceInputT, name: string): BatchSourceDef {
@@ -61,7 +73,13 @@ function pushDefs(input: PushSourceInputT, sources: DataSourceDef[]): DataSource
     batchName = input.batch_source.name ?? `${input.name}_batch`;
     sources.push(batchDef(input.batch_source, batchName));
   }
-  return { name: input.name, type: "push", batch_source: batchName, description: input.description ?? "", tags: input.tags ?? {} };
+  return {
+    name: input.name,
+    type: "push",
+    batch_source: batchName,
+    description: input.description ?? "",
+    tags: input.tags ?? {},
+  };
 }
 
 function viewDef(input: ViewInputT, path: string, sources: DataSourceDef[], out: Collector): FeatureViewDef {
@@ -101,17 +119,24 @@ function serviceDef(input: ServiceInputT) {
 export function contentsFromApply(body: ApplyRequestBody): RegistryContents {
   const out = new Collector();
   const contents = emptyContents();
-  body.entities?.forEach((e, i) => contents.entities.push(entityDef(e, `entities.${i}`, out)));
+  body.entities?.forEach((e, i) => {
+    contents.entities.push(entityDef(e, `entities.${i}`, out));
+  });
   for (const source of body.data_sources ?? []) {
     if (source.type === "batch") contents.data_sources.push(batchDef(source, source.name));
     else contents.data_sources.push(pushDefs(source, contents.data_sources));
   }
   for (const push of body.push_sources ?? []) contents.data_sources.push(pushDefs(push, contents.data_sources));
   const views = [...(body.feature_view ? [body.feature_view] : []), ...(body.feature_views ?? [])];
-  views.forEach((v, i) => contents.feature_views.push(viewDef(v, body.feature_view && i === 0 ? "feature_view" : `feature_views.${i}`, contents.data_sources, out)));
-  body.feature_services?.forEach((s) => contents.feature_services.push(serviceDef(s)));
+  views.forEach((v, i) => {
+    const path = body.feature_view && i === 0 ? "feature_view" : `feature_views.${i}`;
+    contents.feature_views.push(viewDef(v, path, contents.data_sources, out));
+  });
+  for (const s of body.feature_services ?? []) contents.feature_services.push(serviceDef(s));
   if (out.problems.length > 0) {
-    throw invalid(`Invalid definitions: ${out.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`, { issues: out.problems });
+    throw invalid(`Invalid definitions: ${out.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`, {
+      issues: out.problems,
+    });
   }
   return contents;
 }

@@ -5,12 +5,24 @@ import type { dataSources, entities, featureServices, featureViews } from "./sch
 type Row<T extends { $inferSelect: unknown }> = T["$inferSelect"];
 
 export function entityFromRow(row: Row<typeof entities>): EntityDef {
-  return { name: row.name, join_keys: row.join_keys, value_types: row.value_types, description: row.description, tags: row.tags };
+  return {
+    name: row.name,
+    join_keys: row.join_keys,
+    value_types: row.value_types,
+    description: row.description,
+    tags: row.tags,
+  };
 }
 
 export function dataSourceFromRow(row: Row<typeof dataSources>): DataSourceDef {
   if (row.type === "push") {
-    return { name: row.name, type: "push", batch_source: row.batch_source ?? "", description: row.description, tags: row.tags };
+    return {
+      name: row.name,
+      type: "push",
+      batch_source: row.batch_source ?? "",
+      description: row.description,
+      tags: row.tags,
+    };
   }
   return {
     name: row.name,
@@ -45,7 +57,16 @@ export function featureServiceFromRow(row: Row<typeof featureServices>): Feature
 /** The columns an apply sets for a data source (the other kinds' defs map 1:1 onto columns). */
 export function dataSourceColumns(source: DataSourceDef) {
   return source.type === "push"
-    ? { type: "push" as const, path: null, file_format: null, timestamp_field: null, created_timestamp_column: null, batch_source: source.batch_source, description: source.description, tags: source.tags }
+    ? {
+        type: "push" as const,
+        path: null,
+        file_format: null,
+        timestamp_field: null,
+        created_timestamp_column: null,
+        batch_source: source.batch_source,
+        description: source.description,
+        tags: source.tags,
+      }
     : {
         type: "batch" as const,
         path: source.path,

@@ -84,4 +84,3 @@ export const featureServices = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.project, t.name] })],
 );
-

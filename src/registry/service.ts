@@ -22,14 +22,26 @@ export interface ApplyOutcome {
   at: string;
 }
 
-async function commit(env: RegistryBindings, project: string, version: number, current: RegistryContents, next: RegistryContents, at: string) {
+async function commit(
+  env: RegistryBindings,
+  project: string,
+  version: number,
+  current: RegistryContents,
+  next: RegistryContents,
+  at: string,
+) {
   const db = registryDb(env.DB);
   const newVersion = await saveRegistry(db, project, version, current, next, at);
   return publishSnapshot(env.REGISTRY_CACHE, { project, version: newVersion, built_at: at, contents: next });
 }
 
 /** Applies `incoming` (see `planApply`); with `dryRun`, only plans and checks. */
-export async function applyRegistry(env: RegistryBindings, project: string, incoming: RegistryContents, options: { replace: boolean; dryRun: boolean }): Promise<ApplyOutcome> {
+export async function applyRegistry(
+  env: RegistryBindings,
+  project: string,
+  incoming: RegistryContents,
+  options: { replace: boolean; dryRun: boolean },
+): Promise<ApplyOutcome> {
   const at = new Date().toISOString();
   const stored = await loadRegistry(registryDb(env.DB), project);
   const { plan, next } = planApply(stored.contents, incoming, options.replace);
@@ -61,6 +73,9 @@ export async function refreshRegistry(env: RegistryBindings, project: string): P
   const at = new Date().toISOString();
   const stored = await loadRegistry(registryDb(env.DB), project);
   // Refreshing a project that was never applied would create it (a typo would stick).
-  if (stored.version === 0) throw new LarderError("PROJECT_NOT_FOUND", `Project '${project}' has no registry: apply definitions first`, { project });
+  if (stored.version === 0)
+    throw new LarderError("PROJECT_NOT_FOUND", `Project '${project}' has no registry: apply definitions first`, {
+      project,
+    });
   return commit(env, project, stored.version, stored.contents, stored.contents, at);
 }

@@ -31,7 +31,11 @@ export function clearSnapshotCache(): void {
   isolateCache.clear();
 }
 
-export async function publishSnapshot(kv: KVNamespace, doc: SnapshotDocument, now = Date.now()): Promise<CompiledRegistry> {
+export async function publishSnapshot(
+  kv: KVNamespace,
+  doc: SnapshotDocument,
+  now = Date.now(),
+): Promise<CompiledRegistry> {
   // The snapshot first, then the version that points readers at it.
   await kv.put(snapshotKey(doc.project), JSON.stringify(doc));
   await kv.put(versionKey(doc.project), String(doc.version));
@@ -44,7 +48,12 @@ export async function publishSnapshot(kv: KVNamespace, doc: SnapshotDocument, no
  * The project's registry as of at most `ttlMs` ago. A project that was never
  * applied (or whose snapshot is missing: see refresh-registry) is empty.
  */
-export async function currentRegistry(kv: KVNamespace, project: string, ttlMs: number, now = Date.now()): Promise<CompiledRegistry> {
+export async function currentRegistry(
+  kv: KVNamespace,
+  project: string,
+  ttlMs: number,
+  now = Date.now(),
+): Promise<CompiledRegistry> {
   const cached = isolateCache.get(project);
   if (cached && now - cached.checkedAt < ttlMs) return cached.registry;
   const version = Number((await kv.get(versionKey(project))) ?? 0);

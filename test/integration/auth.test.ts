@@ -4,12 +4,16 @@ import { describe, expect, it } from "vitest";
 import { call, expectStatus, token } from "./helpers";
 import { applyDemo, SPEC_APPLY_BODY } from "./fixtures";
 
-const b64url = (value: unknown) => btoa(JSON.stringify(value)).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+const b64url = (value: unknown) =>
+  btoa(JSON.stringify(value)).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** Sends GET /feature-views with a raw Authorization header (or none) and checks the 401 envelope. */
 async function expect401(authorization: string | null, reason?: string) {
-  const res = await call("GET", "/feature-views", { token: null, headers: authorization === null ? {} : { authorization } });
+  const res = await call("GET", "/feature-views", {
+    token: null,
+    headers: authorization === null ? {} : { authorization },
+  });
   const body = await expectStatus(res, 401);
   expect(body.error.code).toBe("UNAUTHENTICATED");
   expect(body.error.message).toEqual(expect.any(String));
@@ -62,7 +66,10 @@ describe("401 UNAUTHENTICATED", () => {
     await applyDemo();
     const apply = await expectStatus(call("POST", "/apply", { token: null, body: SPEC_APPLY_BODY }), 401);
     expect(apply.error.code).toBe("UNAUTHENTICATED");
-    const del = await expectStatus(call("DELETE", "/entities/product", { headers: { authorization: "Bearer nope" }, token: null }), 401);
+    const del = await expectStatus(
+      call("DELETE", "/entities/product", { headers: { authorization: "Bearer nope" }, token: null }),
+      401,
+    );
     expect(del.error.code).toBe("UNAUTHENTICATED");
     const { entities } = await expectStatus(call("GET", "/entities"), 200);
     expect(entities.map((e: { name: string }) => e.name)).toContain("product");
@@ -70,8 +77,12 @@ describe("401 UNAUTHENTICATED", () => {
   });
 
   it("even for a malformed body or an invalid project (auth comes first)", async () => {
-    expect((await expectStatus(call("POST", "/apply", { token: null, rawBody: "{not json" }), 401)).error.code).toBe("UNAUTHENTICATED");
-    expect((await expectStatus(call("GET", "/feature-views?project=9-bad", { token: null }), 401)).error.code).toBe("UNAUTHENTICATED");
+    expect((await expectStatus(call("POST", "/apply", { token: null, rawBody: "{not json" }), 401)).error.code).toBe(
+      "UNAUTHENTICATED",
+    );
+    expect((await expectStatus(call("GET", "/feature-views?project=9-bad", { token: null }), 401)).error.code).toBe(
+      "UNAUTHENTICATED",
+    );
   });
 });
 
@@ -88,16 +99,24 @@ describe("403 FORBIDDEN", () => {
   it("a token with no scope at all may do nothing but health", async () => {
     const bare = await token({ scopes: [] });
     await expectStatus(call("GET", "/health", { token: bare }), 200);
-    expect((await expectStatus(call("GET", "/entities", { token: bare }), 403)).error.details.required_scope).toBe("registry:read");
-    expect((await expectStatus(call("POST", "/refresh-registry", { token: bare }), 403)).error.details.required_scope).toBe("registry:write");
+    expect((await expectStatus(call("GET", "/entities", { token: bare }), 403)).error.details.required_scope).toBe(
+      "registry:read",
+    );
+    expect(
+      (await expectStatus(call("POST", "/refresh-registry", { token: bare }), 403)).error.details.required_scope,
+    ).toBe("registry:write");
   });
 
   it("registry:write does not imply registry:read, nor the reverse", async () => {
     await applyDemo();
     const writer = await token({ scopes: ["registry:write"] });
-    expect((await expectStatus(call("GET", "/entities", { token: writer }), 403)).error.details.required_scope).toBe("registry:read");
+    expect((await expectStatus(call("GET", "/entities", { token: writer }), 403)).error.details.required_scope).toBe(
+      "registry:read",
+    );
     const reader = await token({ scopes: ["registry:read"] });
-    expect((await expectStatus(call("DELETE", "/entities/product", { token: reader }), 403)).error.details.required_scope).toBe("registry:write");
+    expect(
+      (await expectStatus(call("DELETE", "/entities/product", { token: reader }), 403)).error.details.required_scope,
+    ).toBe("registry:write");
   });
 
   it("a token limited to other projects, named by ?project=", async () => {
@@ -109,7 +128,10 @@ describe("403 FORBIDDEN", () => {
   });
 
   it("a token with an empty projects list may use no project", async () => {
-    const body = await expectStatus(call("GET", "/entities", { token: await token({ scopes: ["admin"], projects: [] }) }), 403);
+    const body = await expectStatus(
+      call("GET", "/entities", { token: await token({ scopes: ["admin"], projects: [] }) }),
+      403,
+    );
     expect(body.error.code).toBe("FORBIDDEN");
   });
 });
@@ -123,7 +145,10 @@ describe("scopes", () => {
       .setExpirationTime("1h")
       .sign(new TextEncoder().encode(env.AUTH_JWT_SECRET));
     expect((await expectStatus(call("GET", "/entities", { token: arrayToken }), 200)).entities).toHaveLength(5);
-    expect((await expectStatus(call("DELETE", "/entities/product", { token: arrayToken }), 403)).error.details.required_scope).toBe("registry:write");
+    expect(
+      (await expectStatus(call("DELETE", "/entities/product", { token: arrayToken }), 403)).error.details
+        .required_scope,
+    ).toBe("registry:write");
   });
 
   it("admin grants every route", async () => {
@@ -155,16 +180,21 @@ describe("scopes", () => {
     await applyDemo("sandbox");
     const admin = await token({ scopes: ["admin"], projects: ["sandbox"] });
     await expectStatus(call("GET", "/entities?project=sandbox", { token: admin }), 200);
-    expect((await expectStatus(call("POST", "/apply", { token: admin, body: SPEC_APPLY_BODY }), 403)).error.details).toEqual({ project: "ai_etl" });
+    expect(
+      (await expectStatus(call("POST", "/apply", { token: admin, body: SPEC_APPLY_BODY }), 403)).error.details,
+    ).toEqual({ project: "ai_etl" });
   });
 });
 
 describe("?project=", () => {
-  it.each(["9lives", "bad-name", "has%20space", "a.b"])("400 VALIDATION_ERROR for the invalid name %j", async (project) => {
-    const body = await expectStatus(call("GET", `/feature-views?project=${project}`), 400);
-    expect(body.error.code).toBe("VALIDATION_ERROR");
-    expect(body.request_id).toMatch(/^req_/);
-  });
+  it.each(["9lives", "bad-name", "has%20space", "a.b"])(
+    "400 VALIDATION_ERROR for the invalid name %j",
+    async (project) => {
+      const body = await expectStatus(call("GET", `/feature-views?project=${project}`), 400);
+      expect(body.error.code).toBe("VALIDATION_ERROR");
+      expect(body.request_id).toMatch(/^req_/);
+    },
+  );
 
   it("400 on writes too, without writing", async () => {
     const body = await expectStatus(call("POST", "/apply?project=bad-name", { body: SPEC_APPLY_BODY }), 400);

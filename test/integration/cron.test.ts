@@ -19,7 +19,9 @@ async function runCron(at = NOW) {
 }
 
 async function setMaterializedEnd(view: string, end: number | null) {
-  await env.DB.prepare("UPDATE feature_views SET materialized_end = ? WHERE project = 'ai_etl' AND name = ?").bind(end === null ? null : new Date(end).toISOString(), view).run();
+  await env.DB.prepare("UPDATE feature_views SET materialized_end = ? WHERE project = 'ai_etl' AND name = ?")
+    .bind(end === null ? null : new Date(end).toISOString(), view)
+    .run();
 }
 
 beforeEach(async () => {
@@ -34,7 +36,10 @@ describe("cron", () => {
     await setMaterializedEnd("user", NOW - 2 * DAY); // 1d: due
     // pipeline and connector (1h) were never materialized: due. customer_realtime has no schedule.
     await runCron();
-    const jobs = await env.DB.prepare("SELECT id, spec FROM jobs WHERE kind = 'materialize'").all<{ id: string; spec: string }>();
+    const jobs = await env.DB.prepare("SELECT id, spec FROM jobs WHERE kind = 'materialize'").all<{
+      id: string;
+      spec: string;
+    }>();
     expect(jobs.results).toHaveLength(1);
     const spec = JSON.parse(jobs.results[0].spec);
     expect(spec.trigger).toBe("cron");
@@ -49,24 +54,51 @@ describe("cron", () => {
 
   it("discovers files users drop under a batch source", async () => {
     await setMaterializedEnd("customer", NOW);
-    const bytes = writeParquet(offlineColumns([{ name: "customer_id", type: "STRING" }], [{ name: "age", dtype: "int32" }]), [{ customer_id: "dropped", event_timestamp: NOW - HOUR, age: 41 }]);
+    const bytes = writeParquet(
+      offlineColumns([{ name: "customer_id", type: "STRING" }], [{ name: "age", dtype: "int32" }]),
+      [{ customer_id: "dropped", event_timestamp: NOW - HOUR, age: 41 }],
+    );
     const key = "offline/ai_etl/customer_profile_source/date=2026-01-01/from-spark.parquet";
     await env.OFFLINE_STORE.put(key, bytes);
     await runCron();
-    const file = await env.DB.prepare("SELECT origin, rows, min_event_ts FROM offline_files WHERE path = ?").bind(key).first();
+    const file = await env.DB.prepare("SELECT origin, rows, min_event_ts FROM offline_files WHERE path = ?")
+      .bind(key)
+      .first();
     expect(file).toEqual({ origin: "discovered", rows: 1, min_event_ts: NOW - HOUR });
   });
 
   it("compacts small files of one date into one, keeping every row", async () => {
     const day = Date.parse("2024-03-01T00:00:00Z");
-    for (let f = 0; f < 5; f++) await appendHistory("support_source", [{ customer_id: `c${f}`, event_timestamp: day + f * HOUR, ticket_count_90d: f, open_tickets: 0, avg_resolution_hours: 1.5 }]);
-    expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM offline_files WHERE source = 'support_source'").first<{ n: number }>())!.n).toBe(5);
+    for (let f = 0; f < 5; f++)
+      await appendHistory("support_source", [
+        {
+          customer_id: `c${f}`,
+          event_timestamp: day + f * HOUR,
+          ticket_count_90d: f,
+          open_tickets: 0,
+          avg_resolution_hours: 1.5,
+        },
+      ]);
+    expect(
+      (await env.DB.prepare("SELECT COUNT(*) AS n FROM offline_files WHERE source = 'support_source'").first<{
+        n: number;
+      }>())!.n,
+    ).toBe(5);
     await runCron();
-    const files = await env.DB.prepare("SELECT path, rows, origin FROM offline_files WHERE source = 'support_source'").all<{ path: string; rows: number; origin: string }>();
-    expect(files.results).toEqual([{ path: expect.stringContaining("date=2024-03-01/"), rows: 5, origin: "compaction" }]);
+    const files = await env.DB.prepare(
+      "SELECT path, rows, origin FROM offline_files WHERE source = 'support_source'",
+    ).all<{ path: string; rows: number; origin: string }>();
+    expect(files.results).toEqual([
+      { path: expect.stringContaining("date=2024-03-01/"), rows: 5, origin: "compaction" },
+    ]);
     expect((await env.OFFLINE_STORE.list({ prefix: "offline/ai_etl/support_source/" })).objects).toHaveLength(1);
     const history = await expectStatus(
-      call("POST", "/historical-features", { body: { features: ["support:ticket_count_90d"], entity_df: { customer_id: ["c0", "c4"], event_timestamp: ["2024-03-01T12:00:00Z", "2024-03-01T12:00:00Z"] } } }),
+      call("POST", "/historical-features", {
+        body: {
+          features: ["support:ticket_count_90d"],
+          entity_df: { customer_id: ["c0", "c4"], event_timestamp: ["2024-03-01T12:00:00Z", "2024-03-01T12:00:00Z"] },
+        },
+      }),
       200,
     );
     expect(history.data.map((r: { ticket_count_90d: number }) => r.ticket_count_90d)).toEqual([0, 4]);
@@ -74,7 +106,9 @@ describe("cron", () => {
 
   it("deletes expired exports", async () => {
     await env.OFFLINE_STORE.put("exports/ai_etl/exp_old.parquet", "PAR1");
-    await env.DB.prepare("INSERT INTO exports (id, project, path, rows, bytes, created_at, expires_at) VALUES ('exp_old', 'ai_etl', 'exports/ai_etl/exp_old.parquet', 1, 4, ?, ?)")
+    await env.DB.prepare(
+      "INSERT INTO exports (id, project, path, rows, bytes, created_at, expires_at) VALUES ('exp_old', 'ai_etl', 'exports/ai_etl/exp_old.parquet', 1, 4, ?, ?)",
+    )
       .bind(new Date(NOW - 9 * DAY).toISOString(), new Date(NOW - DAY).toISOString())
       .run();
     await runCron();
@@ -95,10 +129,23 @@ describe("cron housekeeping", () => {
 
 describe("stalled jobs", () => {
   it("fails a job whose tasks made no progress for an hour, with the reason", async () => {
-    await appendHistory("support_source", [{ customer_id: "c1", event_timestamp: NOW - HOUR, ticket_count_90d: 1, open_tickets: 0, avg_resolution_hours: 1 }]);
-    const started = await expectStatus(call("POST", "/materialize", { body: { feature_views: ["support"], start_date: new Date(NOW - DAY).toISOString(), end_date: new Date(NOW).toISOString() } }), 202);
+    await appendHistory("support_source", [
+      { customer_id: "c1", event_timestamp: NOW - HOUR, ticket_count_90d: 1, open_tickets: 0, avg_resolution_hours: 1 },
+    ]);
+    const started = await expectStatus(
+      call("POST", "/materialize", {
+        body: {
+          feature_views: ["support"],
+          start_date: new Date(NOW - DAY).toISOString(),
+          end_date: new Date(NOW).toISOString(),
+        },
+      }),
+      202,
+    );
     await runCron(NOW + 30 * 60_000);
-    expect((await expectStatus(call("GET", `/materialization-status/${started.materialization_id}`), 200)).status).toBe("queued");
+    expect((await expectStatus(call("GET", `/materialization-status/${started.materialization_id}`), 200)).status).toBe(
+      "queued",
+    );
     await runCron(NOW + 2 * HOUR);
     const status = await expectStatus(call("GET", `/materialization-status/${started.materialization_id}`), 200);
     expect(status.status).toBe("failed");

@@ -15,7 +15,12 @@ export const SPEC_APPLY_BODY = {
       { name: "stock_quantity", dtype: "int32" },
       { name: "popularity_score", dtype: "float64" },
     ],
-    source: { type: "batch", path: "s3://data-lake/products/features/", file_format: "parquet", timestamp_field: "event_timestamp" },
+    source: {
+      type: "batch",
+      path: "s3://data-lake/products/features/",
+      file_format: "parquet",
+      timestamp_field: "event_timestamp",
+    },
     ttl_seconds: 86400,
     online: true,
     tags: { team: "product", version: "v1" },

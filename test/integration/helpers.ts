@@ -13,7 +13,10 @@ export interface TokenOptions {
 }
 
 export async function token(options: TokenOptions = {}): Promise<string> {
-  const jwt = new SignJWT({ scope: (options.scopes ?? ["admin"]).join(" "), ...(options.projects ? { projects: options.projects } : {}) })
+  const jwt = new SignJWT({
+    scope: (options.scopes ?? ["admin"]).join(" "),
+    ...(options.projects ? { projects: options.projects } : {}),
+  })
     .setProtectedHeader({ alg: "HS256" })
     .setSubject("test")
     .setIssuedAt();
@@ -40,11 +43,13 @@ export async function call(method: string, path: string, options: CallOptions = 
   return exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }));
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies
 export async function json<T = any>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
 
 /** Calls and asserts the status, returning the parsed body. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies
 export async function expectStatus<T = any>(res: Promise<Response> | Response, status: number): Promise<T> {
   const response = await res;
   const text = await response.text();

@@ -25,8 +25,24 @@ async function loadJanuary() {
   for (let d = 0; d < 31; d++) {
     for (const [i, id] of ["cust_001", "cust_002", "cust_003"].entries()) {
       const ts = JAN + d * DAY;
-      customers.push({ customer_id: id, event_timestamp: ts, created_timestamp: ts, age: 30 + i, lifetime_value: 1000 * (i + 1) + d, days_since_signup: 100 + d, segment: i ? "standard" : "premium" });
-      transactions.push({ customer_id: id, event_timestamp: ts, created_timestamp: ts, total_count_30d: d + i, count_30d: d, avg_amount_30d: 50 + d + i / 4, total_amount_30d: 10 * d });
+      customers.push({
+        customer_id: id,
+        event_timestamp: ts,
+        created_timestamp: ts,
+        age: 30 + i,
+        lifetime_value: 1000 * (i + 1) + d,
+        days_since_signup: 100 + d,
+        segment: i ? "standard" : "premium",
+      });
+      transactions.push({
+        customer_id: id,
+        event_timestamp: ts,
+        created_timestamp: ts,
+        total_count_30d: d + i,
+        count_30d: d,
+        avg_amount_30d: 50 + d + i / 4,
+        total_amount_30d: 10 * d,
+      });
     }
   }
   await appendHistory("customer_profile_source", customers);
@@ -48,12 +64,37 @@ describe("POST /historical-features", () => {
     const body = await expectStatus(call("POST", "/historical-features", { body: SPEC_HISTORICAL_BODY }), 200);
     expect(body.feature_service).toBe("customer_features_v1");
     expect(body.data).toEqual([
-      { customer_id: "cust_001", event_timestamp: "2024-01-15T10:00:00Z", customer__age: 30, customer__lifetime_value: 1014, transactions__total_count_30d: 14, transactions__avg_amount_30d: 64 },
-      { customer_id: "cust_002", event_timestamp: "2024-01-16T14:30:00Z", customer__age: 31, customer__lifetime_value: 2015, transactions__total_count_30d: 16, transactions__avg_amount_30d: 65.25 },
-      { customer_id: "cust_003", event_timestamp: "2024-01-17T09:15:00Z", customer__age: 32, customer__lifetime_value: 3016, transactions__total_count_30d: 18, transactions__avg_amount_30d: 66.5 },
+      {
+        customer_id: "cust_001",
+        event_timestamp: "2024-01-15T10:00:00Z",
+        customer__age: 30,
+        customer__lifetime_value: 1014,
+        transactions__total_count_30d: 14,
+        transactions__avg_amount_30d: 64,
+      },
+      {
+        customer_id: "cust_002",
+        event_timestamp: "2024-01-16T14:30:00Z",
+        customer__age: 31,
+        customer__lifetime_value: 2015,
+        transactions__total_count_30d: 16,
+        transactions__avg_amount_30d: 65.25,
+      },
+      {
+        customer_id: "cust_003",
+        event_timestamp: "2024-01-17T09:15:00Z",
+        customer__age: 32,
+        customer__lifetime_value: 3016,
+        transactions__total_count_30d: 18,
+        transactions__avg_amount_30d: 66.5,
+      },
     ]);
     expect(body.metadata).toMatchObject({ rows_count: 3, features_count: 4, files_read: expect.any(Number) });
-    expect(body.metadata.timings).toEqual({ read_ms: expect.any(Number), join_ms: expect.any(Number), write_ms: expect.any(Number) });
+    expect(body.metadata.timings).toEqual({
+      read_ms: expect.any(Number),
+      join_ms: expect.any(Number),
+      write_ms: expect.any(Number),
+    });
     expect(body.truncated).toBe(false);
     expect(body.storage_uri).toMatch(/^r2:\/\/exports\/ai_etl\/exp_.+\.parquet$/);
 
@@ -85,9 +126,16 @@ describe("POST /historical-features", () => {
     url.searchParams.set("expires", String(Number(url.searchParams.get("expires")) + 1));
     expect((await expectStatus(fetchExport(url.toString()), 403)).error.details.reason).toBe("bad_signature");
     const { signedExportUrl } = await import("../../src/offline/exports");
-    const old = await signedExportUrl("http://larder.test", body.export_id, env.AUTH_JWT_SECRET, Date.now() - 2 * 3600_000);
+    const old = await signedExportUrl(
+      "http://larder.test",
+      body.export_id,
+      env.AUTH_JWT_SECRET,
+      Date.now() - 2 * 3600_000,
+    );
     expect((await expectStatus(fetchExport(old.url), 403)).error.details.reason).toBe("expired");
-    expect((await expectStatus(fetchExport(`http://x/api/v1/features/exports/${body.export_id}`), 403)).error.details.reason).toBe("unsigned");
+    expect(
+      (await expectStatus(fetchExport(`http://x/api/v1/features/exports/${body.export_id}`), 403)).error.details.reason,
+    ).toBe("unsigned");
   });
 
   it("never returns a value from the future, honours ttl, keeps input order and label columns", async () => {
@@ -97,7 +145,12 @@ describe("POST /historical-features", () => {
           features: ["customer:age", "customer:lifetime_value"],
           entity_df: {
             customer_id: ["cust_002", "cust_001", "cust_001", "nobody"],
-            event_timestamp: ["2024-01-10T23:59:59Z", "2023-12-31T00:00:00Z", "2024-02-05T00:00:00Z", "2024-01-10T00:00:00Z"],
+            event_timestamp: [
+              "2024-01-10T23:59:59Z",
+              "2023-12-31T00:00:00Z",
+              "2024-02-05T00:00:00Z",
+              "2024-01-10T00:00:00Z",
+            ],
             label: [1, 0, 1, 0],
           },
         },
@@ -116,20 +169,44 @@ describe("POST /historical-features", () => {
   it("rejects bad requests with the error envelope", async () => {
     const bad: [unknown, number, RegExp][] = [
       [{ ...SPEC_HISTORICAL_BODY, entity_df: { customer_id: ["a"] } }, 400, /event_timestamp/],
-      [{ ...SPEC_HISTORICAL_BODY, entity_df: { customer_id: ["a", "b"], event_timestamp: ["2024-01-01T00:00:00Z"] } }, 400, /differ in length/],
-      [{ ...SPEC_HISTORICAL_BODY, entity_df: { customer_id: ["a"], event_timestamp: ["soon"] } }, 400, /not a timestamp at row\(s\) 0/],
-      [{ ...SPEC_HISTORICAL_BODY, entity_df: { event_timestamp: ["2024-01-01T00:00:00Z"] } }, 400, /join key column\(s\) customer_id/],
+      [
+        { ...SPEC_HISTORICAL_BODY, entity_df: { customer_id: ["a", "b"], event_timestamp: ["2024-01-01T00:00:00Z"] } },
+        400,
+        /differ in length/,
+      ],
+      [
+        { ...SPEC_HISTORICAL_BODY, entity_df: { customer_id: ["a"], event_timestamp: ["soon"] } },
+        400,
+        /not a timestamp at row\(s\) 0/,
+      ],
+      [
+        { ...SPEC_HISTORICAL_BODY, entity_df: { event_timestamp: ["2024-01-01T00:00:00Z"] } },
+        400,
+        /join key column\(s\) customer_id/,
+      ],
       [{ ...SPEC_HISTORICAL_BODY, features: ["customer_features:age"] }, 404, /customer_features/],
       [{ ...SPEC_HISTORICAL_BODY, features: ["customer:age", "customer:tenure_days"] }, 404, /not in feature service/],
       [{ entity_df: SPEC_HISTORICAL_BODY.entity_df }, 400, /feature_service, a features list/],
     ];
-    for (const [body, status, message] of bad) expect((await expectStatus(call("POST", "/historical-features", { body }), status)).error.message).toMatch(message);
+    for (const [body, status, message] of bad)
+      expect((await expectStatus(call("POST", "/historical-features", { body }), status)).error.message).toMatch(
+        message,
+      );
   });
 
   it("needs offline:read", async () => {
     await expectStatus(call("POST", "/historical-features", { body: SPEC_HISTORICAL_BODY, token: null }), 401);
-    await expectStatus(call("POST", "/historical-features", { body: SPEC_HISTORICAL_BODY, token: await token({ scopes: ["online:read"] }) }), 403);
-    await expectStatus(call("GET", "/historical-features/hist_x", { token: await token({ scopes: ["online:read"] }) }), 403);
+    await expectStatus(
+      call("POST", "/historical-features", {
+        body: SPEC_HISTORICAL_BODY,
+        token: await token({ scopes: ["online:read"] }),
+      }),
+      403,
+    );
+    await expectStatus(
+      call("GET", "/historical-features/hist_x", { token: await token({ scopes: ["online:read"] }) }),
+      403,
+    );
   });
 });
 
@@ -142,7 +219,15 @@ describe("historical jobs", () => {
       const ids = Array.from({ length: 30 }, (_, i) => ["cust_001", "cust_002", "cust_003"][i % 3]);
       const accepted = await expectStatus(
         call("POST", "/historical-features", {
-          body: { features: ["customer:age", "transactions:count_30d"], entity_df: { customer_id: ids, event_timestamp: ids.map((_, i) => new Date(JAN + (i + 1) * DAY).toISOString()), row: ids.map((_, i) => i) }, async: true },
+          body: {
+            features: ["customer:age", "transactions:count_30d"],
+            entity_df: {
+              customer_id: ids,
+              event_timestamp: ids.map((_, i) => new Date(JAN + (i + 1) * DAY).toISOString()),
+              row: ids.map((_, i) => i),
+            },
+            async: true,
+          },
         }),
         202,
       );
@@ -160,7 +245,14 @@ describe("historical jobs", () => {
       expect((await status()).status).toBe("in_progress");
       await env.OFFLINE_STORE.put(entityKey, saved);
 
-      const shardMessage = { kind: "historical-shard", project: "ai_etl", job_id: accepted.job_id, task_id: "shard-0", shard: 0, shards: 1 } as TaskMessage;
+      const shardMessage = {
+        kind: "historical-shard",
+        project: "ai_etl",
+        job_id: accepted.job_id,
+        task_id: "shard-0",
+        shard: 0,
+        shards: 1,
+      } as TaskMessage;
       expect((await deliverTasks([shardMessage], 2)).explicitAcks).toHaveLength(1);
       expect(sent).toEqual([expect.objectContaining({ kind: "historical-combine" })]);
       // A redelivered shard does not count twice.
@@ -172,21 +264,35 @@ describe("historical jobs", () => {
       expect(done).toMatchObject({ status: "completed", progress: { tasks_done: 2, tasks_total: 2 }, rows_count: 30 });
       const rows = await parquetReadObjects({ file: await (await fetchExport(done.download_url)).arrayBuffer() });
       expect(rows.map((r) => Number(r.row))).toEqual(ids.map((_, i) => i));
-      expect(rows.map((r) => Number(r.age))).toEqual(ids.map((id) => 30 + ["cust_001", "cust_002", "cust_003"].indexOf(id)));
+      expect(rows.map((r) => Number(r.age))).toEqual(
+        ids.map((id) => 30 + ["cust_001", "cust_002", "cust_003"].indexOf(id)),
+      );
       expect(Number(rows[0].count_30d)).toBe(1);
     }
   });
 
   it("a task out of retries fails its job with the error recorded", async () => {
     {
-      const accepted = await expectStatus(call("POST", "/historical-features", { body: { ...SPEC_HISTORICAL_BODY, async: true } }), 202);
+      const accepted = await expectStatus(
+        call("POST", "/historical-features", { body: { ...SPEC_HISTORICAL_BODY, async: true } }),
+        202,
+      );
       await env.OFFLINE_STORE.delete(`jobs/ai_etl/${accepted.job_id}/entity_df.json`);
-      const message = { kind: "historical-shard", project: "ai_etl", job_id: accepted.job_id, task_id: "shard-0", shard: 0, shards: 1 } as TaskMessage;
+      const message = {
+        kind: "historical-shard",
+        project: "ai_etl",
+        job_id: accepted.job_id,
+        task_id: "shard-0",
+        shard: 0,
+        shards: 1,
+      } as TaskMessage;
       await deliverTasks([message]);
       await deliverTasks([message], 4, "larder-materialize-dlq");
       const job = await expectStatus(call("GET", `/historical-features/${accepted.job_id}`), 200);
       expect(job.status).toBe("failed");
-      expect(job.errors).toEqual([{ task: "shard-0", reason: expect.stringMatching(/entity_df of the job is missing.*after 4 attempt/) }]);
+      expect(job.errors).toEqual([
+        { task: "shard-0", reason: expect.stringMatching(/entity_df of the job is missing.*after 4 attempt/) },
+      ]);
       expect(job.download_url).toBeNull();
     }
   });

@@ -13,7 +13,14 @@ import { call, expectStatus, token } from "./helpers";
 const T = Date.parse("2024-06-30T15:45:23Z");
 const DAY = 86_400_000;
 const PARQUET = "application/vnd.apache.parquet";
-const REALTIME_FEATURES = ["last_login_timestamp", "session_count_today", "cart_value", "items_in_cart", "current_session_duration", "pages_viewed"];
+const REALTIME_FEATURES = [
+  "last_login_timestamp",
+  "session_count_today",
+  "cart_value",
+  "items_in_cart",
+  "current_session_duration",
+  "pages_viewed",
+];
 const PROFILE_FEATURES = ["age", "lifetime_value", "segment"];
 
 const deps = () => ({ bucket: env.OFFLINE_STORE, db: registryDb(env.DB) });
@@ -28,10 +35,21 @@ async function stored(source: string, features: string[], project = "ai_etl") {
 }
 
 async function manifest(source?: string) {
-  const rows = await env.DB.prepare(`SELECT project, source, path, rows, bytes, min_event_ts, max_event_ts, origin FROM offline_files ${source ? "WHERE source = ?" : ""} ORDER BY path`)
+  const rows = await env.DB.prepare(
+    `SELECT project, source, path, rows, bytes, min_event_ts, max_event_ts, origin FROM offline_files ${source ? "WHERE source = ?" : ""} ORDER BY path`,
+  )
     .bind(...(source ? [source] : []))
     .all();
-  return rows.results as { project: string; source: string; path: string; rows: number; bytes: number; min_event_ts: number; max_event_ts: number; origin: string }[];
+  return rows.results as {
+    project: string;
+    source: string;
+    path: string;
+    rows: number;
+    bytes: number;
+    min_event_ts: number;
+    max_event_ts: number;
+    origin: string;
+  }[];
 }
 
 async function objects(prefix = "") {
@@ -43,7 +61,10 @@ function ingest(source: string, body: unknown, query = "") {
 }
 
 function ingestBytes(source: string, bytes: Uint8Array | string, contentType = PARQUET) {
-  return call("POST", `/data-sources/${source}/ingest`, { rawBody: bytes as BodyInit, headers: { "content-type": contentType } });
+  return call("POST", `/data-sources/${source}/ingest`, {
+    rawBody: bytes as BodyInit,
+    headers: { "content-type": contentType },
+  });
 }
 
 function scan(source: string, body?: unknown) {
@@ -59,12 +80,31 @@ async function profileParquet(rows: OfflineRow[]) {
 const CUSTOM = {
   entities: [{ name: "store", join_keys: ["store_id"], value_type: "INT64" }],
   data_sources: [
-    { name: "orders_source", type: "batch", path: "s3://lake/orders/", timestamp_field: "ts", created_timestamp_column: "updated_at" },
+    {
+      name: "orders_source",
+      type: "batch",
+      path: "s3://lake/orders/",
+      timestamp_field: "ts",
+      created_timestamp_column: "updated_at",
+    },
     { name: "single_file_source", type: "batch", path: "s3://lake/exports/orders.parquet" },
   ],
   feature_views: [
-    { name: "orders", entities: ["customer", "store"], schema: [{ name: "order_total", dtype: "float64" }, { name: "items", dtype: "int32" }], source: "orders_source" },
-    { name: "single_file", entities: ["customer"], schema: [{ name: "score", dtype: "float64" }], source: "single_file_source" },
+    {
+      name: "orders",
+      entities: ["customer", "store"],
+      schema: [
+        { name: "order_total", dtype: "float64" },
+        { name: "items", dtype: "int32" },
+      ],
+      source: "orders_source",
+    },
+    {
+      name: "single_file",
+      entities: ["customer"],
+      schema: [{ name: "score", dtype: "float64" }],
+      source: "single_file_source",
+    },
   ],
 };
 
@@ -77,19 +117,50 @@ describe("POST /data-sources/{name}/ingest (JSON)", () => {
     const body = await expectStatus(
       ingest("customer_realtime_batch", {
         rows: [
-          { customer_id: "cust_1", event_timestamp: "2024-06-30T15:45:23Z", last_login_timestamp: "2024-06-30T15:00:00Z", session_count_today: 3, cart_value: 156.5 },
-          { customer_id: "cust_2", event_timestamp: T / 1000 + 60, created_timestamp: "2024-06-30T16:00:00Z", last_login_timestamp: T / 1000 - 3600, items_in_cart: 2, cart_value: null },
+          {
+            customer_id: "cust_1",
+            event_timestamp: "2024-06-30T15:45:23Z",
+            last_login_timestamp: "2024-06-30T15:00:00Z",
+            session_count_today: 3,
+            cart_value: 156.5,
+          },
+          {
+            customer_id: "cust_2",
+            event_timestamp: T / 1000 + 60,
+            created_timestamp: "2024-06-30T16:00:00Z",
+            last_login_timestamp: T / 1000 - 3600,
+            items_in_cart: 2,
+            cart_value: null,
+          },
         ],
       }),
       200,
     );
-    expect(body).toMatchObject({ data_source: "customer_realtime_batch", rows_written: 2, rejected: 0, errors: [], errors_truncated: false });
+    expect(body).toMatchObject({
+      data_source: "customer_realtime_batch",
+      rows_written: 2,
+      rejected: 0,
+      errors: [],
+      errors_truncated: false,
+    });
     expect(typeof body.processing_time_ms).toBe("number");
     expect(body.files).toHaveLength(1);
-    expect(body.files[0]).toMatchObject({ rows: 2, min_event_timestamp: "2024-06-30T15:45:23.000Z", max_event_timestamp: "2024-06-30T15:46:23.000Z" });
+    expect(body.files[0]).toMatchObject({
+      rows: 2,
+      min_event_timestamp: "2024-06-30T15:45:23.000Z",
+      max_event_timestamp: "2024-06-30T15:46:23.000Z",
+    });
     expect(body.files[0].path).toMatch(/^offline\/ai_etl\/customer_realtime_batch\/date=2024-06-30\/.+\.parquet$/);
     expect(body.files[0].bytes).toBe((await env.OFFLINE_STORE.head(body.files[0].path))!.size);
-    expect(await manifest("customer_realtime_batch")).toEqual([expect.objectContaining({ path: body.files[0].path, rows: 2, min_event_ts: T, max_event_ts: T + 60_000, origin: "ingest" })]);
+    expect(await manifest("customer_realtime_batch")).toEqual([
+      expect.objectContaining({
+        path: body.files[0].path,
+        rows: 2,
+        min_event_ts: T,
+        max_event_ts: T + 60_000,
+        origin: "ingest",
+      }),
+    ]);
 
     const read = await stored("customer_realtime_batch", REALTIME_FEATURES);
     expect(read.columns).toEqual({
@@ -117,7 +188,9 @@ describe("POST /data-sources/{name}/ingest (JSON)", () => {
       }),
       200,
     );
-    expect(body.files.map((f: { rows: number; min_event_timestamp: string }) => [f.rows, f.min_event_timestamp]).sort()).toEqual([
+    expect(
+      body.files.map((f: { rows: number; min_event_timestamp: string }) => [f.rows, f.min_event_timestamp]).sort(),
+    ).toEqual([
       [1, "2024-01-02T00:00:00.000Z"],
       [2, "2024-01-01T08:00:00.000Z"],
     ]);
@@ -129,11 +202,32 @@ describe("POST /data-sources/{name}/ingest (JSON)", () => {
 
   it("accepts the source's own timestamp names and integer keys sent as text", async () => {
     await expectStatus(call("POST", "/apply", { body: CUSTOM }), 200);
-    const body = await expectStatus(ingest("orders_source", { rows: [{ customer_id: "c1", store_id: "0042", ts: "2024-03-01T10:00:00Z", updated_at: "2024-03-01T10:05:00Z", order_total: 19.5, items: 2 }] }), 200);
+    const body = await expectStatus(
+      ingest("orders_source", {
+        rows: [
+          {
+            customer_id: "c1",
+            store_id: "0042",
+            ts: "2024-03-01T10:00:00Z",
+            updated_at: "2024-03-01T10:05:00Z",
+            order_total: 19.5,
+            items: 2,
+          },
+        ],
+      }),
+      200,
+    );
     expect(body).toMatchObject({ rows_written: 1, rejected: 0 });
     expect(body.files[0].path).toMatch(/^orders\/date=2024-03-01\//); // s3://lake/ names the bound bucket
     const read = await stored("orders_source", ["order_total", "items"]);
-    expect(read.columns).toMatchObject({ customer_id: ["c1"], store_id: [42], event_timestamp: [Date.parse("2024-03-01T10:00:00Z")], created_timestamp: [Date.parse("2024-03-01T10:05:00Z")], order_total: [19.5], items: [2] });
+    expect(read.columns).toMatchObject({
+      customer_id: ["c1"],
+      store_id: [42],
+      event_timestamp: [Date.parse("2024-03-01T10:00:00Z")],
+      created_timestamp: [Date.parse("2024-03-01T10:05:00Z")],
+      order_total: [19.5],
+      items: [2],
+    });
   });
 
   it("writes the good rows, reports each bad one by index, and never writes part of a bad row", async () => {
@@ -168,7 +262,12 @@ describe("POST /data-sources/{name}/ingest (JSON)", () => {
   });
 
   it("answers 200 with the errors and writes nothing when every row is bad", async () => {
-    const body = await expectStatus(ingest("customer_profile_source", { rows: [{ customer_id: "c1", event_timestamp: "2024-01-15T10:00:00Z", age: "forty" }, { customer_id: "c2" }] }), 200);
+    const body = await expectStatus(
+      ingest("customer_profile_source", {
+        rows: [{ customer_id: "c1", event_timestamp: "2024-01-15T10:00:00Z", age: "forty" }, { customer_id: "c2" }],
+      }),
+      200,
+    );
     expect(body).toMatchObject({ rows_written: 0, rejected: 2, files: [] });
     expect(body.errors.map((e: { index: number }) => e.index)).toEqual([0, 1]);
     expect(await objects()).toEqual([]);
@@ -177,7 +276,14 @@ describe("POST /data-sources/{name}/ingest (JSON)", () => {
 
   it("writes to the project named by ?project=", async () => {
     await applyDemo("sandbox");
-    await expectStatus(ingest("customer_profile_source", { rows: [{ customer_id: "c1", event_timestamp: "2024-01-15T10:00:00Z", age: 5 }] }, "?project=sandbox"), 200);
+    await expectStatus(
+      ingest(
+        "customer_profile_source",
+        { rows: [{ customer_id: "c1", event_timestamp: "2024-01-15T10:00:00Z", age: 5 }] },
+        "?project=sandbox",
+      ),
+      200,
+    );
     expect((await manifest()).map((f) => f.project)).toEqual(["sandbox"]);
     expect((await stored("customer_profile_source", ["age"], "sandbox")).columns.age).toEqual([5]);
     expect((await stored("customer_profile_source", ["age"])).numRows).toBe(0);
@@ -187,7 +293,14 @@ describe("POST /data-sources/{name}/ingest (JSON)", () => {
 describe("POST /data-sources/{name}/ingest (Parquet)", () => {
   it("reads a Parquet body with the same columns as JSON rows, timestamps kept as instants", async () => {
     const bytes = await profileParquet([
-      { customer_id: "c1", event_timestamp: T, created_timestamp: T + 1, age: 30, lifetime_value: 10.25, segment: "gold" },
+      {
+        customer_id: "c1",
+        event_timestamp: T,
+        created_timestamp: T + 1,
+        age: 30,
+        lifetime_value: 10.25,
+        segment: "gold",
+      },
       { customer_id: "c2", event_timestamp: T + DAY, age: 31 },
     ]);
     const body = await expectStatus(ingestBytes("customer_profile_source", bytes), 200);
@@ -209,7 +322,11 @@ describe("POST /data-sources/{name}/ingest (Parquet)", () => {
       parquetWriteBuffer({
         columnData: [
           { name: "customer_id", data: ["c1", "c2", "c3"], type: "STRING" },
-          { name: "event_timestamp", data: ["2024-01-15T10:00:00Z", "not a time", "2024-01-15T12:00:00Z"], type: "STRING" },
+          {
+            name: "event_timestamp",
+            data: ["2024-01-15T10:00:00Z", "not a time", "2024-01-15T12:00:00Z"],
+            type: "STRING",
+          },
           { name: "last_login_timestamp", data: [1705312800n, 1705312800n, null], type: "INT64" },
           { name: "cart_value", data: [1.5, 2.5, 3.5], type: "DOUBLE" },
         ],
@@ -218,7 +335,11 @@ describe("POST /data-sources/{name}/ingest (Parquet)", () => {
     const body = await expectStatus(ingestBytes("customer_realtime_batch", bytes, "application/octet-stream"), 200);
     expect(body).toMatchObject({ rows_written: 2, rejected: 1, errors: [{ index: 1, field: "event_timestamp" }] });
     const read = await stored("customer_realtime_batch", ["last_login_timestamp", "cart_value"]);
-    expect(read.columns).toMatchObject({ customer_id: ["c1", "c3"], last_login_timestamp: [1705312800_000, null], cart_value: [1.5, 3.5] });
+    expect(read.columns).toMatchObject({
+      customer_id: ["c1", "c3"],
+      last_login_timestamp: [1705312800_000, null],
+      cart_value: [1.5, 3.5],
+    });
   });
 
   it("refuses, with a 400 naming it, a column that is not a join key, timestamp or feature; nothing is written", async () => {
@@ -239,7 +360,11 @@ describe("POST /data-sources/{name}/ingest (Parquet)", () => {
 
   it("refuses a corrupt or empty Parquet body with a 400 naming the body", async () => {
     const good = await profileParquet([{ customer_id: "c1", event_timestamp: T, age: 1 }]);
-    for (const bytes of [good.slice(0, good.byteLength - 20), new TextEncoder().encode("customer_id,event_timestamp\nc1,2024-01-15\n"), new Uint8Array(0)]) {
+    for (const bytes of [
+      good.slice(0, good.byteLength - 20),
+      new TextEncoder().encode("customer_id,event_timestamp\nc1,2024-01-15\n"),
+      new Uint8Array(0),
+    ]) {
       const body = await expectStatus(ingestBytes("customer_profile_source", bytes), 400);
       expect(body.error.code).toBe("VALIDATION_ERROR");
       expect(body.error.message).toMatch(/request body|Parquet/);
@@ -261,7 +386,10 @@ describe("POST /data-sources/{name}/ingest (refusals)", () => {
       [undefined, undefined, "VALIDATION_ERROR"],
     ];
     for (const [rawBody, contentType, code] of cases) {
-      const res = await call("POST", "/data-sources/customer_profile_source/ingest", { rawBody, headers: contentType ? { "content-type": contentType } : {} });
+      const res = await call("POST", "/data-sources/customer_profile_source/ingest", {
+        rawBody,
+        headers: contentType ? { "content-type": contentType } : {},
+      });
       const body = await expectStatus(res, 400);
       expect({ sent: rawBody, code: body.error.code }).toEqual({ sent: rawBody, code });
       expect(body.request_id).toEqual(expect.any(String));
@@ -282,13 +410,21 @@ describe("POST /data-sources/{name}/ingest (refusals)", () => {
     expect(unknown.error).toMatchObject({ code: "DATA_SOURCE_NOT_FOUND", details: { data_source: "no_such_source" } });
     expect(unknown.error.details.available_batch_sources).toContain("customer_profile_source");
     const push = await expectStatus(ingest("customer_realtime_updates", row), 404);
-    expect(push.error).toMatchObject({ code: "DATA_SOURCE_NOT_FOUND", details: { batch_source: "customer_realtime_batch" } });
+    expect(push.error).toMatchObject({
+      code: "DATA_SOURCE_NOT_FOUND",
+      details: { batch_source: "customer_realtime_batch" },
+    });
     expect(push.error.message).toMatch(/push source/);
   });
 
   it("answers 409 CONFLICT for a source whose path names one file, writing nothing", async () => {
     await expectStatus(call("POST", "/apply", { body: CUSTOM }), 200);
-    const body = await expectStatus(ingest("single_file_source", { rows: [{ customer_id: "c1", event_timestamp: "2024-01-15T10:00:00Z", score: 1 }] }), 409);
+    const body = await expectStatus(
+      ingest("single_file_source", {
+        rows: [{ customer_id: "c1", event_timestamp: "2024-01-15T10:00:00Z", score: 1 }],
+      }),
+      409,
+    );
     expect(body.error).toMatchObject({ code: "CONFLICT", details: { data_source: "single_file_source" } });
     expect(await objects()).toEqual([]);
     expect(await manifest()).toEqual([]);
@@ -299,7 +435,12 @@ describe("POST /data-sources/{name}/scan", () => {
   const PREFIX = "offline/ai_etl/customer_profile_source/";
 
   it("adds a file dropped under the prefix to the manifest, once; ingested files are already known", async () => {
-    await expectStatus(ingest("customer_profile_source", { rows: [{ customer_id: "c0", event_timestamp: "2024-01-10T00:00:00Z", age: 20 }] }), 200);
+    await expectStatus(
+      ingest("customer_profile_source", {
+        rows: [{ customer_id: "c0", event_timestamp: "2024-01-10T00:00:00Z", age: 20 }],
+      }),
+      200,
+    );
     const bytes = await profileParquet([
       { customer_id: "c1", event_timestamp: T, age: 30 },
       { customer_id: "c2", event_timestamp: T + 1000, age: 31 },
@@ -311,12 +452,24 @@ describe("POST /data-sources/{name}/scan", () => {
     const first = await expectStatus(scan("customer_profile_source"), 200);
     expect(first).toMatchObject({
       data_source: "customer_profile_source",
-      discovered: [{ path: key, rows: 2, bytes: bytes.byteLength, min_event_timestamp: "2024-06-30T15:45:23.000Z", max_event_timestamp: "2024-06-30T15:45:24.000Z" }],
+      discovered: [
+        {
+          path: key,
+          rows: 2,
+          bytes: bytes.byteLength,
+          min_event_timestamp: "2024-06-30T15:45:23.000Z",
+          max_event_timestamp: "2024-06-30T15:45:24.000Z",
+        },
+      ],
       files_known: 2,
       rows_known: 3,
     });
     expect(typeof first.processing_time_ms).toBe("number");
-    expect((await manifest()).find((f) => f.path === key)).toMatchObject({ origin: "discovered", min_event_ts: T, max_event_ts: T + 1000 });
+    expect((await manifest()).find((f) => f.path === key)).toMatchObject({
+      origin: "discovered",
+      min_event_ts: T,
+      max_event_ts: T + 1000,
+    });
     expect((await stored("customer_profile_source", ["age"])).columns.customer_id).toEqual(["c0", "c1", "c2"]);
 
     const second = await expectStatus(scan("customer_profile_source", {}), 200);
@@ -324,7 +477,11 @@ describe("POST /data-sources/{name}/scan", () => {
   });
 
   it("adds at most max_files per call", async () => {
-    for (const day of ["01", "02"]) await env.OFFLINE_STORE.put(`${PREFIX}date=2024-02-${day}/f.parquet`, await profileParquet([{ customer_id: "c", event_timestamp: Date.parse(`2024-02-${day}T00:00:00Z`) }]));
+    for (const day of ["01", "02"])
+      await env.OFFLINE_STORE.put(
+        `${PREFIX}date=2024-02-${day}/f.parquet`,
+        await profileParquet([{ customer_id: "c", event_timestamp: Date.parse(`2024-02-${day}T00:00:00Z`) }]),
+      );
     expect((await expectStatus(scan("customer_profile_source", { max_files: 1 }), 200)).discovered).toHaveLength(1);
     expect((await expectStatus(scan("customer_profile_source", { max_files: 1 }), 200)).discovered).toHaveLength(1);
     expect((await expectStatus(scan("customer_profile_source", { max_files: 1 }), 200)).discovered).toHaveLength(0);
@@ -341,13 +498,23 @@ describe("POST /data-sources/{name}/scan", () => {
     });
     await env.OFFLINE_STORE.put(`${PREFIX}legacy/export.parquet`, bytes);
     const body = await expectStatus(scan("customer_profile_source"), 200);
-    expect(body.discovered).toEqual([expect.objectContaining({ path: `${PREFIX}legacy/export.parquet`, rows: 1, min_event_timestamp: null, max_event_timestamp: null })]);
+    expect(body.discovered).toEqual([
+      expect.objectContaining({
+        path: `${PREFIX}legacy/export.parquet`,
+        rows: 1,
+        min_event_timestamp: null,
+        max_event_timestamp: null,
+      }),
+    ]);
     // The file is still read, with no pruning.
     expect((await stored("customer_profile_source", ["age"])).columns.event_timestamp).toEqual([T]);
   });
 
   it("answers a 400 naming a corrupt file, and records nothing", async () => {
-    await env.OFFLINE_STORE.put(`${PREFIX}date=2024-02-01/good.parquet`, await profileParquet([{ customer_id: "c", event_timestamp: T }]));
+    await env.OFFLINE_STORE.put(
+      `${PREFIX}date=2024-02-01/good.parquet`,
+      await profileParquet([{ customer_id: "c", event_timestamp: T }]),
+    );
     const corrupt = `${PREFIX}date=2024-02-02/broken.parquet`;
     await env.OFFLINE_STORE.put(corrupt, "PAR1 this is not really parquet PAR1");
     const body = await expectStatus(scan("customer_profile_source"), 400);
@@ -368,17 +535,38 @@ describe("auth", () => {
 
   it.each(routes)("%s answers 401 without a valid token", async (route) => {
     for (const bearer of [null, "not-a-jwt"]) {
-      const body = await expectStatus(call("POST", `/data-sources/customer_profile_source/${route}`, { token: bearer, body: row }), 401);
+      const body = await expectStatus(
+        call("POST", `/data-sources/customer_profile_source/${route}`, { token: bearer, body: row }),
+        401,
+      );
       expect(body.error.code).toBe("UNAUTHENTICATED");
     }
   });
 
   it.each(routes)("%s answers 403 without offline:write for the project, and works with it", async (route) => {
     const path = `/data-sources/customer_profile_source/${route}`;
-    const reader = await expectStatus(call("POST", path, { token: await token({ scopes: ["offline:read", "online:write"] }), body: route === "scan" ? {} : row }), 403);
+    const reader = await expectStatus(
+      call("POST", path, {
+        token: await token({ scopes: ["offline:read", "online:write"] }),
+        body: route === "scan" ? {} : row,
+      }),
+      403,
+    );
     expect(reader.error).toMatchObject({ code: "FORBIDDEN", details: { required_scope: "offline:write" } });
-    const elsewhere = await expectStatus(call("POST", path, { token: await token({ scopes: ["offline:write"], projects: ["other"] }), body: route === "scan" ? {} : row }), 403);
+    const elsewhere = await expectStatus(
+      call("POST", path, {
+        token: await token({ scopes: ["offline:write"], projects: ["other"] }),
+        body: route === "scan" ? {} : row,
+      }),
+      403,
+    );
     expect(elsewhere.error.code).toBe("FORBIDDEN");
-    await expectStatus(call("POST", path, { token: await token({ scopes: ["offline:write"], projects: ["ai_etl"] }), body: route === "scan" ? {} : row }), 200);
+    await expectStatus(
+      call("POST", path, {
+        token: await token({ scopes: ["offline:write"], projects: ["ai_etl"] }),
+        body: route === "scan" ? {} : row,
+      }),
+      200,
+    );
   });
 });

@@ -10,5 +10,11 @@ export const HOUR = 3_600_000;
 
 export async function appendHistory(source: string, rows: Record<string, unknown>[], project = "ai_etl") {
   const registry = await currentRegistry(env.REGISTRY_CACHE, project, 0);
-  return appendRows({ bucket: env.OFFLINE_STORE, db: registryDb(env.DB) }, project, sourceSchema(registry, source), rows, "ingest");
+  return appendRows(
+    { bucket: env.OFFLINE_STORE, db: registryDb(env.DB) },
+    project,
+    sourceSchema(registry, source),
+    rows,
+    "ingest",
+  );
 }

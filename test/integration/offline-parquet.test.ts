@@ -3,7 +3,14 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { LarderError } from "../../src/errors";
 import { newFileId, partitionDate, partitionFileKey } from "../../src/offline/layout";
-import { offlineColumns, openR2File, parquetSummary, r2AsyncBuffer, readParquet, writeParquet } from "../../src/offline/parquet";
+import {
+  offlineColumns,
+  openR2File,
+  parquetSummary,
+  r2AsyncBuffer,
+  readParquet,
+  writeParquet,
+} from "../../src/offline/parquet";
 
 const T = Date.UTC(2024, 0, 15, 10);
 const HOUR = 3_600_000;
@@ -62,7 +69,13 @@ describe("offline Parquet in R2", () => {
     const file = await openR2File(bucket, key);
     const minTs = T + 5_000 * 60_000;
     const maxTs = T + 5_999 * 60_000;
-    const part = await readParquet(file!, { name: key, columns: ["customer_id", "age"], minTs, maxTs, footerFetchBytes: 16 * 1024 });
+    const part = await readParquet(file!, {
+      name: key,
+      columns: ["customer_id", "age"],
+      minTs,
+      maxTs,
+      footerFetchBytes: 16 * 1024,
+    });
     expect(part.rowGroups).toEqual({ total: 10, read: 1 });
     expect(part.numRows).toBe(1_000);
     expect(part.columns.age).toEqual(data.slice(5_000, 6_000).map((r) => r.age));
@@ -73,14 +86,22 @@ describe("offline Parquet in R2", () => {
     expect(fetched).toBeLessThan(bytes.byteLength / 5);
 
     const summary = await parquetSummary(r2AsyncBuffer(env.OFFLINE_STORE, key, put.size), { name: key });
-    expect(summary).toMatchObject({ numRows: 20_000, rowGroups: 10, bytes: bytes.byteLength, minTs: T, maxTs: T + 19_999 * 60_000 });
+    expect(summary).toMatchObject({
+      numRows: 20_000,
+      rowGroups: 10,
+      bytes: bytes.byteLength,
+      minTs: T,
+      maxTs: T + 19_999 * 60_000,
+    });
   });
 
   it("names the R2 key when a file is not Parquet or is corrupt", async () => {
     const key = "features/customer/broken.parquet";
     await env.OFFLINE_STORE.put(key, "customer_id,age\ncust_1,30\n");
     const head = await env.OFFLINE_STORE.head(key);
-    const err = await readParquet(r2AsyncBuffer(env.OFFLINE_STORE, key, head!.size), { name: key }).catch((e: unknown) => e);
+    const err = await readParquet(r2AsyncBuffer(env.OFFLINE_STORE, key, head!.size), { name: key }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(LarderError);
     expect((err as LarderError).code).toBe("VALIDATION_ERROR");
     expect((err as LarderError).message).toContain(key);
@@ -90,7 +111,9 @@ describe("offline Parquet in R2", () => {
     corrupt.fill(0x7f, 4, 60);
     const corruptKey = "features/customer/corrupt.parquet";
     await env.OFFLINE_STORE.put(corruptKey, corrupt);
-    await expect(readParquet(r2AsyncBuffer(env.OFFLINE_STORE, corruptKey, corrupt.byteLength), { name: corruptKey })).rejects.toThrow(corruptKey);
+    await expect(
+      readParquet(r2AsyncBuffer(env.OFFLINE_STORE, corruptKey, corrupt.byteLength), { name: corruptKey }),
+    ).rejects.toThrow(corruptKey);
   });
 
   it("reports a vanished object as an R2 failure naming the key, not as a corrupt file", async () => {
@@ -104,7 +127,17 @@ describe("offline Parquet in R2", () => {
 
   it("reads a file written at the start of the hour back with the exact values", async () => {
     const key = partitionFileKey("ai_etl", "customer_source", "2024-01-15", newFileId(T));
-    const one = [{ customer_id: "cust_12345", age: 42, lifetime_value: 1234.5, notes: "vip", tags: [], event_timestamp: T + HOUR, created_timestamp: null }];
+    const one = [
+      {
+        customer_id: "cust_12345",
+        age: 42,
+        lifetime_value: 1234.5,
+        notes: "vip",
+        tags: [],
+        event_timestamp: T + HOUR,
+        created_timestamp: null,
+      },
+    ];
     const bytes = writeParquet(columns, one);
     await env.OFFLINE_STORE.put(key, bytes);
     const table = await readParquet(r2AsyncBuffer(env.OFFLINE_STORE, key, bytes.byteLength), { name: key });

@@ -21,8 +21,16 @@ async function messagesFor(rows: unknown[]): Promise<OfflineWriteMessage[]> {
   return offlineMessages("ai_etl", "customer_realtime_batch", "push_test", accepted);
 }
 
-async function deliver(queue: string, bodies: OfflineWriteMessage[], ids = bodies.map((_, i) => `msg-${i}`), attempts = 1) {
-  const batch = createMessageBatch<OfflineWriteMessage>(queue, bodies.map((body, i) => ({ id: ids[i], timestamp: new Date(), attempts, body })));
+async function deliver(
+  queue: string,
+  bodies: OfflineWriteMessage[],
+  ids = bodies.map((_, i) => `msg-${i}`),
+  attempts = 1,
+) {
+  const batch = createMessageBatch<OfflineWriteMessage>(
+    queue,
+    bodies.map((body, i) => ({ id: ids[i], timestamp: new Date(), attempts, body })),
+  );
   const ctx = createExecutionContext();
   await worker.queue(batch as MessageBatch<unknown>, env, ctx);
   return getQueueResult(batch, ctx);
@@ -31,7 +39,9 @@ async function deliver(queue: string, bodies: OfflineWriteMessage[], ids = bodie
 async function storedRows() {
   const registry = await currentRegistry(env.REGISTRY_CACHE, "ai_etl", 0);
   const schema = sourceSchema(registry, "customer_realtime_batch");
-  return readRows({ bucket: env.OFFLINE_STORE, db: registryDb(env.DB) }, "ai_etl", schema, { features: ["cart_value", "items_in_cart", "last_login_timestamp"] });
+  return readRows({ bucket: env.OFFLINE_STORE, db: registryDb(env.DB) }, "ai_etl", schema, {
+    features: ["cart_value", "items_in_cart", "last_login_timestamp"],
+  });
 }
 
 beforeEach(async () => {
@@ -41,17 +51,30 @@ beforeEach(async () => {
 describe("OFFLINE_WRITES consumer", () => {
   it("turns pushed rows into date-partitioned Parquet under the batch source, recorded in the manifest", async () => {
     const bodies = await messagesFor([
-      { customer_id: "cust_1", event_timestamp: "2024-06-30T15:45:23Z", features: { cart_value: 156.5, items_in_cart: 4, last_login_timestamp: "2024-06-30T15:45:23Z" } },
-      { customer_id: "cust_2", event_timestamp: "2024-07-01T08:00:00Z", created_timestamp: "2024-07-01T08:00:01Z", features: { cart_value: 89.99 } },
+      {
+        customer_id: "cust_1",
+        event_timestamp: "2024-06-30T15:45:23Z",
+        features: { cart_value: 156.5, items_in_cart: 4, last_login_timestamp: "2024-06-30T15:45:23Z" },
+      },
+      {
+        customer_id: "cust_2",
+        event_timestamp: "2024-07-01T08:00:00Z",
+        created_timestamp: "2024-07-01T08:00:01Z",
+        features: { cart_value: 89.99 },
+      },
     ]);
     const result = await deliver("larder-offline-writes", bodies);
     expect(result.explicitAcks).toEqual(["msg-0"]);
     expect(result.retryMessages).toEqual([]);
 
-    const files = await env.DB.prepare("SELECT path, rows, min_event_ts, max_event_ts, origin FROM offline_files ORDER BY path").all();
+    const files = await env.DB.prepare(
+      "SELECT path, rows, min_event_ts, max_event_ts, origin FROM offline_files ORDER BY path",
+    ).all();
     expect(files.results).toHaveLength(2);
     expect(files.results[0]).toMatchObject({ rows: 1, min_event_ts: T, max_event_ts: T, origin: "push" });
-    expect(String(files.results[0].path)).toMatch(/^offline\/ai_etl\/customer_realtime_batch\/date=2024-06-30\/.+\.parquet$/);
+    expect(String(files.results[0].path)).toMatch(
+      /^offline\/ai_etl\/customer_realtime_batch\/date=2024-06-30\/.+\.parquet$/,
+    );
     expect(String(files.results[1].path)).toMatch(/date=2024-07-01\//);
 
     const read = await storedRows();
@@ -64,7 +87,9 @@ describe("OFFLINE_WRITES consumer", () => {
   });
 
   it("a redelivered batch overwrites its own file instead of duplicating rows", async () => {
-    const bodies = await messagesFor([{ customer_id: "cust_1", event_timestamp: "2024-06-30T15:45:23Z", features: { cart_value: 1 } }]);
+    const bodies = await messagesFor([
+      { customer_id: "cust_1", event_timestamp: "2024-06-30T15:45:23Z", features: { cart_value: 1 } },
+    ]);
     await deliver("larder-offline-writes", bodies, ["same-id"]);
     await deliver("larder-offline-writes", bodies, ["same-id"], 2);
     expect((await storedRows()).numRows).toBe(1);
@@ -72,7 +97,9 @@ describe("OFFLINE_WRITES consumer", () => {
   });
 
   it("retries the messages of a group that fails, writing nothing", async () => {
-    const bodies = await messagesFor([{ customer_id: "cust_1", event_timestamp: "2024-06-30T15:45:23Z", features: { cart_value: 1 } }]);
+    const bodies = await messagesFor([
+      { customer_id: "cust_1", event_timestamp: "2024-06-30T15:45:23Z", features: { cart_value: 1 } },
+    ]);
     const broken = bodies.map((b) => ({ ...b, source: "no_such_source" }));
     const result = await deliver("larder-offline-writes", [...broken, ...bodies], ["bad", "good"]);
     expect(result.retryMessages).toEqual([{ msgId: "bad" }]);
@@ -81,7 +108,9 @@ describe("OFFLINE_WRITES consumer", () => {
   });
 
   it("parks dead-lettered rows in R2 rather than dropping them", async () => {
-    const bodies = await messagesFor([{ customer_id: "cust_9", event_timestamp: "2024-06-30T15:45:23Z", features: { cart_value: 9 } }]);
+    const bodies = await messagesFor([
+      { customer_id: "cust_9", event_timestamp: "2024-06-30T15:45:23Z", features: { cart_value: 9 } },
+    ]);
     const result = await deliver("larder-offline-writes-dlq", bodies, ["dead-1"], 6);
     expect(result.explicitAcks).toEqual(["dead-1"]);
     const parked = await env.OFFLINE_STORE.get(`${DEAD_LETTER_PREFIX}dead-1.json`);

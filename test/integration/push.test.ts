@@ -9,12 +9,22 @@ const SPEC_PUSH_BODY = {
     {
       customer_id: "cust_12345",
       event_timestamp: "2024-06-30T15:45:23Z",
-      features: { last_login_timestamp: "2024-06-30T15:45:23Z", session_count_today: 3, cart_value: 156.5, items_in_cart: 4 },
+      features: {
+        last_login_timestamp: "2024-06-30T15:45:23Z",
+        session_count_today: 3,
+        cart_value: 156.5,
+        items_in_cart: 4,
+      },
     },
     {
       customer_id: "cust_67890",
       event_timestamp: "2024-06-30T15:45:28Z",
-      features: { last_login_timestamp: "2024-06-30T15:45:28Z", session_count_today: 1, cart_value: 89.99, items_in_cart: 2 },
+      features: {
+        last_login_timestamp: "2024-06-30T15:45:28Z",
+        session_count_today: 1,
+        cart_value: 89.99,
+        items_in_cart: 2,
+      },
     },
   ],
 };
@@ -23,7 +33,11 @@ async function realtime(ids: string[]) {
   // customer_realtime has a 1-day ttl: read with statuses so old pushes are visible as OUTSIDE_MAX_AGE.
   const body = await expectStatus(
     call("POST", "/online-features", {
-      body: { features: ["customer_realtime:cart_value", "customer_realtime:items_in_cart", "customer_realtime:pages_viewed"], entities: { customer_id: ids }, include_statuses: true },
+      body: {
+        features: ["customer_realtime:cart_value", "customer_realtime:items_in_cart", "customer_realtime:pages_viewed"],
+        entities: { customer_id: ids },
+        include_statuses: true,
+      },
     }),
     200,
   );
@@ -50,16 +64,49 @@ describe("POST /push-features", () => {
   });
 
   it("writes fresh rows online, and both push sources feed the same view, merging features", async () => {
-    await expectStatus(call("POST", "/push-features", { body: { push_source_name: "customer_realtime_updates", features: [{ customer_id: "c1", event_timestamp: iso(-60_000), features: { cart_value: 10.5, items_in_cart: 1 } }] } }), 200);
-    await expectStatus(call("POST", "/push-features", { body: { push_source_name: "customer_sessions", features: [{ customer_id: "c1", event_timestamp: iso(-30_000), features: { pages_viewed: 7 } }] } }), 200);
+    await expectStatus(
+      call("POST", "/push-features", {
+        body: {
+          push_source_name: "customer_realtime_updates",
+          features: [
+            { customer_id: "c1", event_timestamp: iso(-60_000), features: { cart_value: 10.5, items_in_cart: 1 } },
+          ],
+        },
+      }),
+      200,
+    );
+    await expectStatus(
+      call("POST", "/push-features", {
+        body: {
+          push_source_name: "customer_sessions",
+          features: [{ customer_id: "c1", event_timestamp: iso(-30_000), features: { pages_viewed: 7 } }],
+        },
+      }),
+      200,
+    );
     const read = await realtime(["c1"]);
     expect(read.features.c1).toEqual({ cart_value: 10.5, items_in_cart: 1, pages_viewed: 7 });
   });
 
   it("newest wins under out-of-order pushes, with created_timestamp breaking ties", async () => {
     const t = iso(-60_000);
-    const push = (features: object, event_timestamp: string, created_timestamp?: string): Promise<{ written_online: number }> =>
-      expectStatus(call("POST", "/push-features", { body: { push_source_name: "customer_realtime_updates", to: "online", features: [{ customer_id: "c2", event_timestamp, ...(created_timestamp ? { created_timestamp } : {}), features }] } }), 200);
+    const push = (
+      features: object,
+      event_timestamp: string,
+      created_timestamp?: string,
+    ): Promise<{ written_online: number }> =>
+      expectStatus(
+        call("POST", "/push-features", {
+          body: {
+            push_source_name: "customer_realtime_updates",
+            to: "online",
+            features: [
+              { customer_id: "c2", event_timestamp, ...(created_timestamp ? { created_timestamp } : {}), features },
+            ],
+          },
+        }),
+        200,
+      );
     await push({ cart_value: 2 }, t, iso(-10_000));
     expect((await push({ cart_value: 1 }, iso(-120_000))).written_online).toBe(0); // older event: accepted, changes nothing
     expect((await realtime(["c2"])).features.c2.cart_value).toBe(2);
@@ -98,7 +145,10 @@ describe("POST /push-features", () => {
       { customer_id: "no_features", event_timestamp: now },
       { customer_id: "good2", event_timestamp: now, created_timestamp: now, features: { items_in_cart: 2 } },
     ];
-    const body = await expectStatus(call("POST", "/push-features", { body: { push_source_name: "customer_realtime_updates", features: rows } }), 200);
+    const body = await expectStatus(
+      call("POST", "/push-features", { body: { push_source_name: "customer_realtime_updates", features: rows } }),
+      200,
+    );
     expect(body.accepted).toBe(2);
     expect(body.rejected).toBe(9);
     expect(body.accepted + body.rejected).toBe(rows.length);
@@ -120,27 +170,54 @@ describe("POST /push-features", () => {
   it("sends accepted rows to the offline queue unless to is online", async () => {
     const rows = [{ customer_id: "q1", event_timestamp: iso(-1000), features: { cart_value: 5 } }];
     const none = await offlineSends(async () => {
-      await expectStatus(call("POST", "/push-features", { body: { push_source_name: "customer_sessions", to: "online", features: rows } }), 200);
+      await expectStatus(
+        call("POST", "/push-features", {
+          body: { push_source_name: "customer_sessions", to: "online", features: rows },
+        }),
+        200,
+      );
     });
     expect(none).toHaveLength(0);
     const offlineRows = [{ ...rows[0], customer_id: "q2" }];
     const sent = await offlineSends(async () => {
-      await expectStatus(call("POST", "/push-features", { body: { push_source_name: "customer_sessions", to: "offline", features: offlineRows } }), 200);
+      await expectStatus(
+        call("POST", "/push-features", {
+          body: { push_source_name: "customer_sessions", to: "offline", features: offlineRows },
+        }),
+        200,
+      );
     });
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ kind: "push", project: "ai_etl", source: "customer_realtime_batch", rows: [{ keys: { customer_id: "q2" }, features: { cart_value: 5 } }] });
+    expect(sent[0]).toMatchObject({
+      kind: "push",
+      project: "ai_etl",
+      source: "customer_realtime_batch",
+      rows: [{ keys: { customer_id: "q2" }, features: { cart_value: 5 } }],
+    });
     // offline only: nothing online.
     expect((await realtime(["q2"])).statuses.q2.cart_value).toBe("NOT_FOUND");
   });
 
   it("refuses an unknown push source, a bad body, too many rows", async () => {
-    const err = await expectStatus(call("POST", "/push-features", { body: { ...SPEC_PUSH_BODY, push_source_name: "nope" } }), 404);
+    const err = await expectStatus(
+      call("POST", "/push-features", { body: { ...SPEC_PUSH_BODY, push_source_name: "nope" } }),
+      404,
+    );
     expect(err.error.code).toBe("PUSH_SOURCE_NOT_FOUND");
     expect(err.error.details.available_push_sources).toEqual(["customer_realtime_updates", "customer_sessions"]);
-    expect((await expectStatus(call("POST", "/push-features", { body: { push_source_name: "customer_sessions" } }), 400)).error.code).toBe("VALIDATION_ERROR");
-    expect((await expectStatus(call("POST", "/push-features", { body: { ...SPEC_PUSH_BODY, to: "somewhere" } }), 400)).error.message).toMatch(/to/);
+    expect(
+      (await expectStatus(call("POST", "/push-features", { body: { push_source_name: "customer_sessions" } }), 400))
+        .error.code,
+    ).toBe("VALIDATION_ERROR");
+    expect(
+      (await expectStatus(call("POST", "/push-features", { body: { ...SPEC_PUSH_BODY, to: "somewhere" } }), 400)).error
+        .message,
+    ).toMatch(/to/);
     const many = Array.from({ length: 1001 }, () => SPEC_PUSH_BODY.features[0]);
-    expect((await expectStatus(call("POST", "/push-features", { body: { ...SPEC_PUSH_BODY, features: many } }), 400)).error.message).toMatch(/1000/);
+    expect(
+      (await expectStatus(call("POST", "/push-features", { body: { ...SPEC_PUSH_BODY, features: many } }), 400)).error
+        .message,
+    ).toMatch(/1000/);
   });
 
   it("needs the write scopes its destination names", async () => {
@@ -148,8 +225,23 @@ describe("POST /push-features", () => {
     await expectStatus(call("POST", "/push-features", { body: SPEC_PUSH_BODY, token: null }), 401);
     const denied = await expectStatus(call("POST", "/push-features", { body: SPEC_PUSH_BODY, token: onlineOnly }), 403);
     expect(denied.error.details.required_scope).toBe("offline:write");
-    await expectStatus(call("POST", "/push-features", { body: { ...SPEC_PUSH_BODY, to: "online" }, token: onlineOnly }), 200);
-    await expectStatus(call("POST", "/push-features", { body: { ...SPEC_PUSH_BODY, to: "online" }, token: await token({ scopes: ["online:read"] }) }), 403);
-    await expectStatus(call("POST", "/push-features", { body: { ...SPEC_PUSH_BODY, to: "online" }, token: await token({ scopes: ["online:write"], projects: ["x"] }) }), 403);
+    await expectStatus(
+      call("POST", "/push-features", { body: { ...SPEC_PUSH_BODY, to: "online" }, token: onlineOnly }),
+      200,
+    );
+    await expectStatus(
+      call("POST", "/push-features", {
+        body: { ...SPEC_PUSH_BODY, to: "online" },
+        token: await token({ scopes: ["online:read"] }),
+      }),
+      403,
+    );
+    await expectStatus(
+      call("POST", "/push-features", {
+        body: { ...SPEC_PUSH_BODY, to: "online" },
+        token: await token({ scopes: ["online:write"], projects: ["x"] }),
+      }),
+      403,
+    );
   });
 });

@@ -40,8 +40,21 @@ describe("GET /feature-views/{name}", () => {
   it("returns one view", async () => {
     await applyDemo();
     const view = await expectStatus(call("GET", "/feature-views/customer_realtime"), 200);
-    expect(view).toMatchObject({ name: "customer_realtime", entities: ["customer"], source: "customer_realtime_batch", ttl_seconds: 86400, schedule: null });
-    expect(view.features.map((f: { name: string }) => f.name)).toEqual(["last_login_timestamp", "session_count_today", "cart_value", "items_in_cart", "current_session_duration", "pages_viewed"]);
+    expect(view).toMatchObject({
+      name: "customer_realtime",
+      entities: ["customer"],
+      source: "customer_realtime_batch",
+      ttl_seconds: 86400,
+      schedule: null,
+    });
+    expect(view.features.map((f: { name: string }) => f.name)).toEqual([
+      "last_login_timestamp",
+      "session_count_today",
+      "cart_value",
+      "items_in_cart",
+      "current_session_duration",
+      "pages_viewed",
+    ]);
     expect(view.features[0]).toEqual({ name: "last_login_timestamp", dtype: "unix_timestamp" });
   });
 
@@ -59,7 +72,10 @@ describe("GET /feature-views/{name}", () => {
 
   it("answers 404 with an empty available_views on an empty project", async () => {
     const body = await expectStatus(call("GET", "/feature-views/customer"), 404);
-    expect(body.error).toMatchObject({ code: "FEATURE_VIEW_NOT_FOUND", details: { feature_view: "customer", available_views: [] } });
+    expect(body.error).toMatchObject({
+      code: "FEATURE_VIEW_NOT_FOUND",
+      details: { feature_view: "customer", available_views: [] },
+    });
   });
 });
 
@@ -75,10 +91,20 @@ describe("GET /entities", () => {
     }
     // The specification's example entities, verbatim.
     expect(entities).toContainEqual(
-      expect.objectContaining({ name: "customer", join_keys: ["customer_id"], value_type: "STRING", description: "Customer entity for all customer-related features" }),
+      expect.objectContaining({
+        name: "customer",
+        join_keys: ["customer_id"],
+        value_type: "STRING",
+        description: "Customer entity for all customer-related features",
+      }),
     );
     expect(entities).toContainEqual(
-      expect.objectContaining({ name: "pipeline", join_keys: ["pipeline_id"], value_type: "STRING", description: "Pipeline entity for execution features" }),
+      expect.objectContaining({
+        name: "pipeline",
+        join_keys: ["pipeline_id"],
+        value_type: "STRING",
+        description: "Pipeline entity for execution features",
+      }),
     );
   });
 });
@@ -106,7 +132,9 @@ describe("GET /push-sources", () => {
       expect(p.batch_source).toBe("customer_realtime_batch");
       expect(p.feature_views).toEqual(["customer_realtime"]);
     }
-    expect(push_sources.find((p: { name: string }) => p.name === "customer_sessions").description).toBe("Session summaries from the session tracker");
+    expect(push_sources.find((p: { name: string }) => p.name === "customer_sessions").description).toBe(
+      "Session summaries from the session tracker",
+    );
   });
 });
 
@@ -125,7 +153,9 @@ describe("GET /data-sources", () => {
         created_timestamp_column: "created_timestamp",
       }),
     );
-    expect(data_sources).toContainEqual(expect.objectContaining({ name: "customer_sessions", type: "push", batch_source: "customer_realtime_batch" }));
+    expect(data_sources).toContainEqual(
+      expect.objectContaining({ name: "customer_sessions", type: "push", batch_source: "customer_realtime_batch" }),
+    );
   });
 });
 
@@ -154,7 +184,11 @@ describe("DELETE", () => {
       await applyDemo();
       const body = await expectStatus(call("DELETE", "/feature-views/support"), 409);
       expect(body.error.code).toBe("CONFLICT");
-      expect(body.error.details).toEqual({ kind: "feature_views", name: "support", referenced_by: [{ kind: "feature_services", name: "churn_prediction_v1" }] });
+      expect(body.error.details).toEqual({
+        kind: "feature_views",
+        name: "support",
+        referenced_by: [{ kind: "feature_services", name: "churn_prediction_v1" }],
+      });
       await expectStatus(call("GET", "/feature-views/support"), 200);
     });
 
@@ -182,7 +216,10 @@ describe("DELETE", () => {
     it("409 CONFLICT while a view uses it", async () => {
       await applyDemo();
       const body = await expectStatus(call("DELETE", "/entities/pipeline"), 409);
-      expect(body.error).toMatchObject({ code: "CONFLICT", details: { kind: "entities", name: "pipeline", referenced_by: [{ kind: "feature_views", name: "pipeline" }] } });
+      expect(body.error).toMatchObject({
+        code: "CONFLICT",
+        details: { kind: "entities", name: "pipeline", referenced_by: [{ kind: "feature_views", name: "pipeline" }] },
+      });
       expect(await list("/entities", "entities")).toContain("pipeline");
     });
   });
@@ -191,13 +228,20 @@ describe("DELETE", () => {
     it("deletes a service", async () => {
       await applyDemo();
       const res = await expectStatus(call("DELETE", "/feature-services/customer_features_v1"), 200);
-      expect(res).toEqual({ status: "deleted", kind: "feature_services", name: "customer_features_v1", registry_version: 2 });
+      expect(res).toEqual({
+        status: "deleted",
+        kind: "feature_services",
+        name: "customer_features_v1",
+        registry_version: 2,
+      });
       expect(await list("/feature-services", "feature_services")).toEqual(["churn_prediction_v1"]);
     });
 
     it("404 FEATURE_SERVICE_NOT_FOUND for an unknown service", async () => {
       await applyDemo();
-      expect((await expectStatus(call("DELETE", "/feature-services/ghost"), 404)).error.code).toBe("FEATURE_SERVICE_NOT_FOUND");
+      expect((await expectStatus(call("DELETE", "/feature-services/ghost"), 404)).error.code).toBe(
+        "FEATURE_SERVICE_NOT_FOUND",
+      );
     });
   });
 
@@ -227,12 +271,24 @@ describe("DELETE", () => {
       await applyDemo();
       await expectStatus(
         call("POST", "/apply", {
-          body: { feature_views: [{ name: "sessions_direct", entities: ["customer"], schema: [{ name: "pages", dtype: "int32" }], source: "customer_sessions" }] },
+          body: {
+            feature_views: [
+              {
+                name: "sessions_direct",
+                entities: ["customer"],
+                schema: [{ name: "pages", dtype: "int32" }],
+                source: "customer_sessions",
+              },
+            ],
+          },
         }),
         200,
       );
       const body = await expectStatus(call("DELETE", "/push-sources/customer_sessions"), 409);
-      expect(body.error).toMatchObject({ code: "CONFLICT", details: { referenced_by: [{ kind: "feature_views", name: "sessions_direct" }] } });
+      expect(body.error).toMatchObject({
+        code: "CONFLICT",
+        details: { referenced_by: [{ kind: "feature_views", name: "sessions_direct" }] },
+      });
     });
   });
 
@@ -273,7 +329,12 @@ describe("DELETE", () => {
     it("409 CONFLICT for a batch source only a push source uses", async () => {
       await applyDemo();
       await expectStatus(
-        call("POST", "/apply", { body: { data_sources: [{ name: "lone_batch", type: "batch", path: "r2://b/lone/" }], push_sources: [{ name: "lone_push", batch_source: "lone_batch" }] } }),
+        call("POST", "/apply", {
+          body: {
+            data_sources: [{ name: "lone_batch", type: "batch", path: "r2://b/lone/" }],
+            push_sources: [{ name: "lone_push", batch_source: "lone_batch" }],
+          },
+        }),
         200,
       );
       const body = await expectStatus(call("DELETE", "/data-sources/lone_batch"), 409);
@@ -324,10 +385,14 @@ describe("auth on every registry route", () => {
 
       it(`403 FORBIDDEN without ${scope}, and changes nothing`, async () => {
         await applyDemo();
-        const other = scope === "registry:read" ? ["registry:write", "online:read", "offline:read", "materialize"] : ["registry:read", "online:write", "offline:write", "materialize"];
+        const other =
+          scope === "registry:read"
+            ? ["registry:write", "online:read", "offline:read", "materialize"]
+            : ["registry:read", "online:write", "offline:write", "materialize"];
         const body = await expectStatus(call(method, path, { token: await token({ scopes: other }) }), 403);
         expect(body.error).toMatchObject({ code: "FORBIDDEN", details: { required_scope: scope } });
-        if (method === "DELETE") expect((await expectStatus(call("POST", "/refresh-registry"), 200)).registry_version).toBe(2);
+        if (method === "DELETE")
+          expect((await expectStatus(call("POST", "/refresh-registry"), 200)).registry_version).toBe(2);
       });
 
       it("403 FORBIDDEN for a token whose projects claim excludes the project", async () => {

@@ -2,16 +2,30 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { emptyContents, type RegistryContents } from "../../src/domain/registry-model";
 import { loadRegistry, registryDb, saveRegistry } from "../../src/registry/d1-registry";
-import { clearSnapshotCache, currentRegistry, publishSnapshot, type SnapshotDocument } from "../../src/registry/snapshot";
+import {
+  clearSnapshotCache,
+  currentRegistry,
+  publishSnapshot,
+  type SnapshotDocument,
+} from "../../src/registry/snapshot";
 import { call, expectStatus } from "./helpers";
 import { applyDemo, SPEC_APPLY_BODY } from "./fixtures";
 
-const viewNames = async (query = "") => ((await expectStatus(call("GET", `/feature-views${query}`), 200)).feature_views as { name: string }[]).map((v) => v.name).sort();
+const viewNames = async (query = "") =>
+  ((await expectStatus(call("GET", `/feature-views${query}`), 200)).feature_views as { name: string }[])
+    .map((v) => v.name)
+    .sort();
 
 function contentsWithEntities(...names: string[]): RegistryContents {
   return {
     ...emptyContents(),
-    entities: names.map((name) => ({ name, join_keys: [`${name}_id`], value_types: { [`${name}_id`]: "STRING" as const }, description: "", tags: {} })),
+    entities: names.map((name) => ({
+      name,
+      join_keys: [`${name}_id`],
+      value_types: { [`${name}_id`]: "STRING" as const },
+      description: "",
+      tags: {},
+    })),
   };
 }
 
@@ -143,12 +157,19 @@ describe("POST /refresh-registry", () => {
   it("bumps registry_version and returns the counts", async () => {
     const applied = await applyDemo();
     const res = await expectStatus(call("POST", "/refresh-registry"), 200);
-    expect(res).toMatchObject({ status: "success", feature_views_count: 7, entities_count: 5, feature_services_count: 2 });
+    expect(res).toMatchObject({
+      status: "success",
+      feature_views_count: 7,
+      entities_count: 5,
+      feature_services_count: 2,
+    });
     expect(res.registry_version).toBe(applied.registry_version + 1);
     expect(Number.isNaN(Date.parse(res.refreshed_at))).toBe(false);
     const again = await expectStatus(call("POST", "/refresh-registry"), 200);
     expect(again.registry_version).toBe(res.registry_version + 1);
-    expect((await env.REGISTRY_CACHE.get<SnapshotDocument>("snapshot:ai_etl", "json"))?.version).toBe(again.registry_version);
+    expect((await env.REGISTRY_CACHE.get<SnapshotDocument>("snapshot:ai_etl", "json"))?.version).toBe(
+      again.registry_version,
+    );
   });
 
   it("rebuilds a snapshot deleted from KV", async () => {
@@ -158,7 +179,13 @@ describe("POST /refresh-registry", () => {
     clearSnapshotCache(); // a fresh isolate, which can only read KV
     expect(await viewNames()).toEqual([]); // the snapshot is really gone
     const res = await expectStatus(call("POST", "/refresh-registry"), 200);
-    expect(res).toMatchObject({ status: "success", feature_views_count: 7, entities_count: 5, feature_services_count: 2, registry_version: 2 });
+    expect(res).toMatchObject({
+      status: "success",
+      feature_views_count: 7,
+      entities_count: 5,
+      feature_services_count: 2,
+      registry_version: 2,
+    });
     const stored = await env.REGISTRY_CACHE.get<SnapshotDocument>("snapshot:ai_etl", "json");
     expect(stored?.version).toBe(2);
     expect(stored?.contents.feature_views).toHaveLength(7);
@@ -171,7 +198,10 @@ describe("POST /refresh-registry", () => {
     await applyDemo();
     const db = registryDb(env.DB);
     const stored = await loadRegistry(db, "ai_etl");
-    const next = { ...stored.contents, entities: [...stored.contents.entities, contentsWithEntities("late").entities[0]] };
+    const next = {
+      ...stored.contents,
+      entities: [...stored.contents.entities, contentsWithEntities("late").entities[0]],
+    };
     await saveRegistry(db, "ai_etl", stored.version, stored.contents, next, new Date().toISOString());
     clearSnapshotCache();
     const before = (await expectStatus(call("GET", "/entities"), 200)).entities.map((e: { name: string }) => e.name);
@@ -186,14 +216,20 @@ describe("POST /refresh-registry", () => {
   it("on a project never applied, refuses rather than creating it", async () => {
     const res = await expectStatus(call("POST", "/refresh-registry?project=blank"), 404);
     expect(res.error).toMatchObject({ code: "PROJECT_NOT_FOUND", details: { project: "blank" } });
-    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM projects WHERE name = 'blank'").first<{ n: number }>()).toEqual({ n: 0 });
+    expect(
+      await env.DB.prepare("SELECT COUNT(*) AS n FROM projects WHERE name = 'blank'").first<{ n: number }>(),
+    ).toEqual({ n: 0 });
   });
 });
 
 describe("registry reads never touch D1", () => {
   it("lists from the snapshot after the D1 rows are gone", async () => {
     await applyDemo();
-    await env.DB.batch(["projects", "entities", "data_sources", "feature_views", "feature_services"].map((t) => env.DB.prepare(`DELETE FROM ${t}`)));
+    await env.DB.batch(
+      ["projects", "entities", "data_sources", "feature_views", "feature_services"].map((t) =>
+        env.DB.prepare(`DELETE FROM ${t}`),
+      ),
+    );
     expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM feature_views").first<{ n: number }>())?.n).toBe(0);
     clearSnapshotCache(); // not even this isolate's memory: only KV remains
 
@@ -203,12 +239,19 @@ describe("registry reads never touch D1", () => {
     expect((await expectStatus(call("GET", "/feature-services"), 200)).feature_services).toHaveLength(2);
     expect((await expectStatus(call("GET", "/push-sources"), 200)).push_sources).toHaveLength(2);
     expect((await expectStatus(call("GET", "/data-sources"), 200)).data_sources).toHaveLength(9);
-    expect(await expectStatus(call("GET", "/config"), 200)).toMatchObject({ feature_views_count: 7, entities_count: 5 });
+    expect(await expectStatus(call("GET", "/config"), 200)).toMatchObject({
+      feature_views_count: 7,
+      entities_count: 5,
+    });
   });
 
   it("still answers with the registry tables dropped (any D1 read would fail)", async () => {
     await applyDemo();
-    await env.DB.batch(["entities", "data_sources", "feature_views", "feature_services", "projects"].map((t) => env.DB.prepare(`DROP TABLE ${t}`)));
+    await env.DB.batch(
+      ["entities", "data_sources", "feature_views", "feature_services", "projects"].map((t) =>
+        env.DB.prepare(`DROP TABLE ${t}`),
+      ),
+    );
     clearSnapshotCache();
     expect(await viewNames()).toHaveLength(7);
     await expectStatus(call("GET", "/feature-views/transactions"), 200);

@@ -26,8 +26,16 @@ describe("GET /config", () => {
 
   it("counts the project named by ?project=, and follows registry changes", async () => {
     await applyDemo("sandbox");
-    expect(await expectStatus(call("GET", "/config"), 200)).toMatchObject({ project: "ai_etl", feature_views_count: 0, entities_count: 0 });
-    expect(await expectStatus(call("GET", "/config?project=sandbox"), 200)).toMatchObject({ project: "sandbox", feature_views_count: 7, entities_count: 5 });
+    expect(await expectStatus(call("GET", "/config"), 200)).toMatchObject({
+      project: "ai_etl",
+      feature_views_count: 0,
+      entities_count: 0,
+    });
+    expect(await expectStatus(call("GET", "/config?project=sandbox"), 200)).toMatchObject({
+      project: "sandbox",
+      feature_views_count: 7,
+      entities_count: 5,
+    });
     await expectStatus(call("DELETE", "/feature-views/connector?project=sandbox"), 200);
     expect(await expectStatus(call("GET", "/config?project=sandbox"), 200)).toMatchObject({ feature_views_count: 6 });
   });
@@ -47,7 +55,14 @@ describe("GET /config", () => {
     const body = await expectStatus(call("GET", "/config", { token: await token({ scopes: ["online:read"] }) }), 403);
     expect(body.error).toMatchObject({ code: "FORBIDDEN", details: { required_scope: "registry:read" } });
     await expectStatus(call("GET", "/config", { token: await token({ scopes: ["registry:read"] }) }), 200);
-    expect((await expectStatus(call("GET", "/config", { token: await token({ scopes: ["registry:read"], projects: ["other"] }) }), 403)).error.code).toBe("FORBIDDEN");
+    expect(
+      (
+        await expectStatus(
+          call("GET", "/config", { token: await token({ scopes: ["registry:read"], projects: ["other"] }) }),
+          403,
+        )
+      ).error.code,
+    ).toBe("FORBIDDEN");
   });
 });
 
@@ -58,7 +73,12 @@ describe("GET /openapi.json", () => {
     responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
     parameters?: { name: string; in: string }[];
   };
-  type Doc = { openapi: string; servers?: { url: string }[]; paths: Record<string, Record<string, Operation>>; components?: { schemas?: Record<string, unknown> } };
+  type Doc = {
+    openapi: string;
+    servers?: { url: string }[];
+    paths: Record<string, Record<string, Operation>>;
+    components?: { schemas?: Record<string, unknown> };
+  };
 
   /** The routes this brief's app must document; more routes may be added, so the check is "contains". */
   const EXPECTED: [method: string, path: string][] = [
@@ -89,7 +109,11 @@ describe("GET /openapi.json", () => {
   }
 
   function operations(doc: Doc): [method: string, path: string, op: Operation][] {
-    return Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).filter(([m]) => METHODS.includes(m)).map(([m, op]) => [m, path, op] as [string, string, Operation]));
+    return Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([m]) => METHODS.includes(m))
+        .map(([m, op]) => [m, path, op] as [string, string, Operation]),
+    );
   }
 
   it("is served without a token, as OpenAPI 3.1.0, with the API base as its server", async () => {
@@ -124,9 +148,15 @@ describe("GET /openapi.json", () => {
     const unrouted: string[] = [];
     for (const [method, path] of operations(doc)) {
       const concrete = path.replace(/\{[^}]+\}/g, "no_such_object");
-      const res = await call(method.toUpperCase(), concrete, { token: admin, ...(method === "post" ? { body: {} } : {}) });
-      const body = res.headers.get("content-type")?.includes("json") ? ((await res.json()) as { error?: { code?: string } }) : {};
-      if ((res.status === 404 && body.error?.code === "NOT_FOUND") || res.status === 405) unrouted.push(`${method.toUpperCase()} ${path}`);
+      const res = await call(method.toUpperCase(), concrete, {
+        token: admin,
+        ...(method === "post" ? { body: {} } : {}),
+      });
+      const body = res.headers.get("content-type")?.includes("json")
+        ? ((await res.json()) as { error?: { code?: string } })
+        : {};
+      if ((res.status === 404 && body.error?.code === "NOT_FOUND") || res.status === 405)
+        unrouted.push(`${method.toUpperCase()} ${path}`);
     }
     expect(unrouted).toEqual([]);
   });
@@ -137,24 +167,35 @@ describe("GET /openapi.json", () => {
     expect(posts.map(([, p]) => p)).toEqual(expect.arrayContaining(["/apply", "/refresh-registry"]));
     for (const [, path, op] of posts) {
       if (BODYLESS_POSTS.has(path)) continue;
-      expect({ path, schema: op.requestBody?.content?.["application/json"]?.schema }).toEqual({ path, schema: expect.any(Object) });
+      expect({ path, schema: op.requestBody?.content?.["application/json"]?.schema }).toEqual({
+        path,
+        schema: expect.any(Object),
+      });
     }
     const apply = doc.paths["/apply"].post;
-    expect(apply.requestBody?.content?.["application/json"]?.schema).toEqual({ $ref: "#/components/schemas/ApplyRequest" });
+    expect(apply.requestBody?.content?.["application/json"]?.schema).toEqual({
+      $ref: "#/components/schemas/ApplyRequest",
+    });
   });
 
   it("gives every operation a JSON success response schema", async () => {
     const doc = await getDoc();
     for (const [method, path, op] of operations(doc)) {
       const success = Object.keys(op.responses ?? {}).filter((s) => /^2\d\d$/.test(s));
-      expect({ route: `${method} ${path}`, success: success.length > 0 }).toEqual({ route: `${method} ${path}`, success: true });
+      expect({ route: `${method} ${path}`, success: success.length > 0 }).toEqual({
+        route: `${method} ${path}`,
+        success: true,
+      });
       // Feast's health answers an empty 200, as Feast's own server does.
       if (path === "/feast/health") continue;
       for (const status of success) {
         const content = op.responses?.[status]?.content ?? {};
         // JSON everywhere, except downloads (Parquet) which still declare their schema.
         const schema = content["application/json"]?.schema ?? content["application/vnd.apache.parquet"]?.schema;
-        expect({ route: `${method} ${path} ${status}`, schema }).toEqual({ route: `${method} ${path} ${status}`, schema: expect.any(Object) });
+        expect({ route: `${method} ${path} ${status}`, schema }).toEqual({
+          route: `${method} ${path} ${status}`,
+          schema: expect.any(Object),
+        });
       }
     }
   });
@@ -164,7 +205,10 @@ describe("GET /openapi.json", () => {
     for (const [method, path, op] of operations(doc)) {
       // Open routes (health, signed downloads) declare `security: []`.
       if (path === "/health" || (Array.isArray(op.security) && op.security.length === 0)) continue;
-      expect({ route: `${method} ${path}`, codes: Object.keys(op.responses ?? {}) }).toEqual({ route: `${method} ${path}`, codes: expect.arrayContaining(["401", "403"]) });
+      expect({ route: `${method} ${path}`, codes: Object.keys(op.responses ?? {}) }).toEqual({
+        route: `${method} ${path}`,
+        codes: expect.arrayContaining(["401", "403"]),
+      });
       if (path.includes("{name}")) expect(Object.keys(op.responses ?? {})).toContain("404");
     }
   });
@@ -173,7 +217,10 @@ describe("GET /openapi.json", () => {
     const doc = await getDoc();
     for (const [method, path, op] of operations(doc)) {
       for (const [, param] of path.matchAll(/\{([^}]+)\}/g)) {
-        expect({ route: `${method} ${path}`, params: op.parameters?.filter((p) => p.in === "path").map((p) => p.name) }).toEqual({
+        expect({
+          route: `${method} ${path}`,
+          params: op.parameters?.filter((p) => p.in === "path").map((p) => p.name),
+        }).toEqual({
           route: `${method} ${path}`,
           params: expect.arrayContaining([param]),
         });
@@ -190,14 +237,18 @@ describe("GET /openapi.json", () => {
     });
     expect(refs.size).toBeGreaterThan(0);
     const schemas = doc.components?.schemas ?? {};
-    const dangling = [...refs].filter((r) => !(r.startsWith("#/components/schemas/") && r.slice("#/components/schemas/".length) in schemas));
+    const dangling = [...refs].filter(
+      (r) => !(r.startsWith("#/components/schemas/") && r.slice("#/components/schemas/".length) in schemas),
+    );
     expect(dangling).toEqual([]);
   });
 
   it("describes the list responses with the specification's keys", async () => {
     const doc = await getDoc();
     const listKey = (path: string) => {
-      const schema = doc.paths[path].get.responses?.["200"]?.content?.["application/json"]?.schema as { properties?: Record<string, unknown> };
+      const schema = doc.paths[path].get.responses?.["200"]?.content?.["application/json"]?.schema as {
+        properties?: Record<string, unknown>;
+      };
       return Object.keys(schema?.properties ?? {});
     };
     expect(listKey("/feature-views")).toEqual(["feature_views"]);

@@ -26,13 +26,18 @@ export function captureTasks(): void {
     }
   });
   afterEach(() => {
-    queues.forEach((q, i) => (q.sendBatch = originals[i]));
+    queues.forEach((q, i) => {
+      q.sendBatch = originals[i];
+    });
   });
 }
 
 /** Delivers tasks as one batch; returns which were acked and which retried. */
 export async function deliverTasks(messages: TaskMessage[], attempts = 1, queue = "larder-materialize") {
-  const batch = createMessageBatch<TaskMessage>(queue, messages.map((body, i) => ({ id: `m${i}-${body.task_id}-${attempts}`, timestamp: new Date(), attempts, body })));
+  const batch = createMessageBatch<TaskMessage>(
+    queue,
+    messages.map((body, i) => ({ id: `m${i}-${body.task_id}-${attempts}`, timestamp: new Date(), attempts, body })),
+  );
   const ctx = createExecutionContext();
   await worker.queue(batch as MessageBatch<unknown>, env, ctx);
   return getQueueResult(batch, ctx);

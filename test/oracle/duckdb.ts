@@ -26,7 +26,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BIGINT, DuckDBDataChunk, DuckDBInstance, VARCHAR, type DuckDBConnection, type DuckDBType, type DuckDBValue } from "@duckdb/node-api";
+import {
+  BIGINT,
+  DuckDBDataChunk,
+  DuckDBInstance,
+  VARCHAR,
+  type DuckDBConnection,
+  type DuckDBType,
+  type DuckDBValue,
+} from "@duckdb/node-api";
 import type { Dtype, ValueType } from "../../src/domain/dtypes";
 import type { FeatureTable, PitJoinResult, TableInput } from "../../src/domain/pit-join";
 import { encodeBase64, offlineColumns, writeParquet } from "../../src/offline/parquet";
@@ -71,13 +79,22 @@ function keyValue(type: ValueType, v: unknown): DuckDBValue {
 
 const keyType = (type: ValueType): DuckDBType => (type === "INT32" || type === "INT64" ? BIGINT : VARCHAR);
 
-async function load(conn: DuckDBConnection, table: string, columns: { name: string; type: DuckDBType; values: DuckDBValue[] }[]) {
-  await conn.run(`CREATE TABLE ${ident(table)} (${columns.map((c) => `${ident(c.name)} ${c.type.toString()}`).join(", ")})`);
+async function load(
+  conn: DuckDBConnection,
+  table: string,
+  columns: { name: string; type: DuckDBType; values: DuckDBValue[] }[],
+) {
+  await conn.run(
+    `CREATE TABLE ${ident(table)} (${columns.map((c) => `${ident(c.name)} ${c.type.toString()}`).join(", ")})`,
+  );
   const appender = await conn.createAppender(table);
   const n = columns[0]?.values.length ?? 0;
   for (let start = 0; start < n; start += CHUNK) {
     const end = Math.min(n, start + CHUNK);
-    const chunk = DuckDBDataChunk.create(columns.map((c) => c.type), end - start);
+    const chunk = DuckDBDataChunk.create(
+      columns.map((c) => c.type),
+      end - start,
+    );
     chunk.setColumns(columns.map((c) => c.values.slice(start, end)));
     appender.appendDataChunk(chunk);
   }
@@ -87,7 +104,8 @@ async function load(conn: DuckDBConnection, table: string, columns: { name: stri
 /** DuckDB's JS values as Larder's reader gives them: safe bigints as numbers, dates as ms, bytes as base64. */
 function plain(v: unknown): unknown {
   if (v === null || v === undefined) return null;
-  if (typeof v === "bigint") return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (typeof v === "bigint")
+    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
   if (v instanceof Date) return v.getTime();
   if (v instanceof Uint8Array) return encodeBase64(v);
   if (Array.isArray(v)) return v.map(plain);
@@ -95,7 +113,11 @@ function plain(v: unknown): unknown {
 }
 
 /** The same join as `pointInTimeJoin`, computed by DuckDB; see the module comment. */
-export async function duckdbPointInTimeJoin(entityRows: TableInput, tables: readonly OracleTable[], options: OracleOptions): Promise<OracleResult> {
+export async function duckdbPointInTimeJoin(
+  entityRows: TableInput,
+  tables: readonly OracleTable[],
+  options: OracleOptions,
+): Promise<OracleResult> {
   const instance = await DuckDBInstance.create(":memory:");
   const conn = await instance.connect();
   const dir = options.source === "parquet" ? mkdtempSync(join(tmpdir(), "larder-oracle-")) : undefined;
@@ -108,12 +130,18 @@ export async function duckdbPointInTimeJoin(entityRows: TableInput, tables: read
     await load(conn, "entities", [
       { name: "__entity_row", type: BIGINT, values: Array.from({ length: entities.length }, (_, i) => BigInt(i)) },
       { name: "__ts", type: BIGINT, values: entities.get("event_timestamp").map((t) => BigInt(t as number)) },
-      ...[...keyTypes].map(([k, type]) => ({ name: k, type: keyType(type), values: entities.get(k).map((v) => keyValue(type, v)) })),
+      ...[...keyTypes].map(([k, type]) => ({
+        name: k,
+        type: keyType(type),
+        values: entities.get(k).map((v) => keyValue(type, v)),
+      })),
     ]);
     timings.loadMs += performance.now() - started;
 
     const columns = [...entities.names];
-    const data: Record<string, unknown[]> = Object.fromEntries(entities.names.map((n) => [n, entities.get(n).map((v) => (v === undefined ? null : v))]));
+    const data: Record<string, unknown[]> = Object.fromEntries(
+      entities.names.map((n) => [n, entities.get(n).map((v) => (v === undefined ? null : v))]),
+    );
     for (const [index, table] of tables.entries()) {
       started = performance.now();
       const name = `features_${index}`;
@@ -123,14 +151,21 @@ export async function duckdbPointInTimeJoin(entityRows: TableInput, tables: read
         let files = table.parquetFiles;
         if (!files) {
           if (!table.dtypes) throw new Error(`oracle: table '${table.view}' needs dtypes to be written as Parquet`);
-          const cols = offlineColumns(table.joinKeys.map((k) => ({ name: k, type: table.keyTypes[k] })), table.features.map((f) => ({ name: f, dtype: table.dtypes![f] })));
-          const rows = Array.isArray(table.rows) ? (table.rows as Record<string, unknown>[]) : toRows(table.rows as Record<string, ArrayLike<unknown>>);
+          const cols = offlineColumns(
+            table.joinKeys.map((k) => ({ name: k, type: table.keyTypes[k] })),
+            table.features.map((f) => ({ name: f, dtype: table.dtypes![f] })),
+          );
+          const rows = Array.isArray(table.rows)
+            ? (table.rows as Record<string, unknown>[])
+            : toRows(table.rows as Record<string, ArrayLike<unknown>>);
           const file = join(dir!, `${name}.parquet`);
           writeFileSync(file, writeParquet(cols, rows));
           files = [file];
         }
         const bytesKeys = table.joinKeys.filter((k) => table.keyTypes[k] === "BYTES");
-        const replace = bytesKeys.length ? ` REPLACE (${bytesKeys.map((k) => `to_base64(${ident(k)}) AS ${ident(k)}`).join(", ")})` : "";
+        const replace = bytesKeys.length
+          ? ` REPLACE (${bytesKeys.map((k) => `to_base64(${ident(k)}) AS ${ident(k)}`).join(", ")})`
+          : "";
         source = `SELECT *${replace}, epoch_ms(event_timestamp) AS __ts, epoch_ms(created_timestamp) AS __created, filename AS __file, file_row_number AS __row
           FROM read_parquet([${files.map(literal).join(", ")}], filename = true, file_row_number = true)`;
       } else {
@@ -139,9 +174,22 @@ export async function duckdbPointInTimeJoin(entityRows: TableInput, tables: read
         const created = cols.names.includes("created_timestamp") ? cols.get("created_timestamp") : [];
         const keep = ts.flatMap((t, i) => (typeof t === "number" && Number.isFinite(t) ? [i] : []));
         await load(conn, name, [
-          ...table.joinKeys.map((k) => { const v = cols.get(k); return { name: k, type: keyType(table.keyTypes[k]), values: keep.map((i) => keyValue(table.keyTypes[k], v[i])) }; }),
+          ...table.joinKeys.map((k) => {
+            const v = cols.get(k);
+            return {
+              name: k,
+              type: keyType(table.keyTypes[k]),
+              values: keep.map((i) => keyValue(table.keyTypes[k], v[i])),
+            };
+          }),
           { name: "__ts", type: BIGINT, values: keep.map((i) => BigInt(ts[i] as number)) },
-          { name: "__created", type: BIGINT, values: keep.map((i) => (typeof created[i] === "number" && Number.isFinite(created[i]) ? BigInt(created[i] as number) : null)) },
+          {
+            name: "__created",
+            type: BIGINT,
+            values: keep.map((i) =>
+              typeof created[i] === "number" && Number.isFinite(created[i]) ? BigInt(created[i] as number) : null,
+            ),
+          },
           { name: "__row", type: BIGINT, values: keep.map((i) => BigInt(i)) },
         ]);
         source = `SELECT *, '' AS __file FROM ${ident(name)}`;
@@ -152,7 +200,9 @@ export async function duckdbPointInTimeJoin(entityRows: TableInput, tables: read
       const keys = table.joinKeys.map(ident);
       const ok = `d.__ts IS NOT NULL${table.ttlSeconds > 0 ? ` AND d.__ts >= e.__ts - ${Math.round(table.ttlSeconds * 1000)}` : ""}`;
       const outName = (f: string) => (options.fullFeatureNames ? `${table.view}__${f}` : f);
-      const picked = fromFiles ? table.features.map((f) => `CASE WHEN ${ok} THEN d.${ident(f)} END AS ${ident(outName(f))}`) : [`CASE WHEN ${ok} THEN d.__row END AS __winner`];
+      const picked = fromFiles
+        ? table.features.map((f) => `CASE WHEN ${ok} THEN d.${ident(f)} END AS ${ident(outName(f))}`)
+        : [`CASE WHEN ${ok} THEN d.__row END AS __winner`];
       const sql = `WITH f AS (${source}),
         d AS (SELECT * FROM f QUALIFY row_number() OVER (PARTITION BY ${[...keys, "__ts"].join(", ")} ORDER BY __created DESC NULLS LAST, __file DESC, __row DESC) = 1)
         SELECT e.__entity_row, ${picked.join(", ")}
@@ -167,11 +217,15 @@ export async function duckdbPointInTimeJoin(entityRows: TableInput, tables: read
         const out = new Array<unknown>(entities.length).fill(null);
         if (fromFiles) {
           const values = result[outName(f)];
-          order.forEach((row, k) => (out[row] = plain(values[k])));
+          order.forEach((row, k) => {
+            out[row] = plain(values[k]);
+          });
         } else {
           const values = featureRows!.names.includes(f) ? featureRows!.get(f) : [];
           const winners = result.__winner as (bigint | null)[];
-          order.forEach((row, k) => (out[row] = winners[k] === null ? null : (values[Number(winners[k])] ?? null)));
+          order.forEach((row, k) => {
+            out[row] = winners[k] === null ? null : (values[Number(winners[k])] ?? null);
+          });
         }
         columns.push(outName(f));
         data[outName(f)] = out;

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { LarderError } from "../../src/errors";
 import { canonicalJson, planApply, planDelete } from "../../src/domain/apply-plan";
-import { emptyContents, type EntityDef, type FeatureServiceDef, type FeatureViewDef, type RegistryContents } from "../../src/domain/registry-model";
+import {
+  emptyContents,
+  type EntityDef,
+  type FeatureServiceDef,
+  type FeatureViewDef,
+  type RegistryContents,
+} from "../../src/domain/registry-model";
 
 function entity(name: string, description = ""): EntityDef {
   return { name, join_keys: [`${name}_id`], value_types: { [`${name}_id`]: "STRING" }, description, tags: {} };
@@ -30,7 +36,16 @@ function current(): RegistryContents {
   return {
     entities: [entity("customer"), entity("driver")],
     data_sources: [
-      { name: "src", type: "batch", path: "r2://b/src/", file_format: "parquet", timestamp_field: "event_timestamp", created_timestamp_column: null, description: "", tags: {} },
+      {
+        name: "src",
+        type: "batch",
+        path: "r2://b/src/",
+        file_format: "parquet",
+        timestamp_field: "event_timestamp",
+        created_timestamp_column: null,
+        description: "",
+        tags: {},
+      },
     ],
     feature_views: [view("customer"), view("orphan")],
     feature_services: [service("svc", ["customer:age"])],
@@ -86,7 +101,17 @@ describe("planApply", () => {
 
   it("does not count key order as a change", () => {
     const reordered = JSON.parse(
-      JSON.stringify({ tags: { tier: "gold", team: "ds" }, description: "", schedule: null, online: true, ttl_seconds: 3600, source: "src", features: [{ dtype: "int32", name: "age" }], entities: ["customer"], name: "customer" }),
+      JSON.stringify({
+        tags: { tier: "gold", team: "ds" },
+        description: "",
+        schedule: null,
+        online: true,
+        ttl_seconds: 3600,
+        source: "src",
+        features: [{ dtype: "int32", name: "age" }],
+        entities: ["customer"],
+        name: "customer",
+      }),
     ) as FeatureViewDef;
     const { plan } = planApply(current(), contents({ feature_views: [reordered] }), false);
     expect(plan.unchanged).toEqual([{ kind: "feature_views", name: "customer" }]);
@@ -127,7 +152,13 @@ describe("planApply", () => {
   it("with replace, deletes an object together with everything that referred to it", () => {
     const incoming = contents({ entities: [entity("driver")] });
     const { plan, next } = planApply(current(), incoming, true);
-    expect(names(plan.delete)).toEqual(["data_sources/src", "entities/customer", "feature_services/svc", "feature_views/customer", "feature_views/orphan"]);
+    expect(names(plan.delete)).toEqual([
+      "data_sources/src",
+      "entities/customer",
+      "feature_services/svc",
+      "feature_views/customer",
+      "feature_views/orphan",
+    ]);
     expect(next).toEqual(contents({ entities: [entity("driver")] }));
   });
 
@@ -147,12 +178,21 @@ describe("planApply", () => {
     }
     expect(caught).toBeInstanceOf(LarderError);
     expect((caught as LarderError).code).toBe("CONFLICT");
-    expect((caught as LarderError).details).toMatchObject({ kind: "feature_views", name: "customer", referenced_by: [{ kind: "feature_services", name: "svc" }] });
+    expect((caught as LarderError).details).toMatchObject({
+      kind: "feature_views",
+      name: "customer",
+      referenced_by: [{ kind: "feature_services", name: "svc" }],
+    });
   });
 
   it("with replace, refuses to delete an entity a kept view still uses", () => {
     const incoming = contents({ data_sources: current().data_sources, feature_views: [view("customer")] });
-    expect(() => planApply(current(), incoming, true)).toThrow(expect.objectContaining({ code: "CONFLICT", details: expect.objectContaining({ kind: "entities", name: "customer" }) }));
+    expect(() => planApply(current(), incoming, true)).toThrow(
+      expect.objectContaining({
+        code: "CONFLICT",
+        details: expect.objectContaining({ kind: "entities", name: "customer" }),
+      }),
+    );
   });
 
   it("does not modify the current registry it is given", () => {
@@ -183,7 +223,14 @@ describe("planDelete", () => {
 
   it("refuses (CONFLICT) a referenced object and says who refers to it", () => {
     expect(() => planDelete(current(), "feature_views", "customer")).toThrow(
-      expect.objectContaining({ code: "CONFLICT", details: { kind: "feature_views", name: "customer", referenced_by: [{ kind: "feature_services", name: "svc" }] } }),
+      expect.objectContaining({
+        code: "CONFLICT",
+        details: {
+          kind: "feature_views",
+          name: "customer",
+          referenced_by: [{ kind: "feature_services", name: "svc" }],
+        },
+      }),
     );
     expect(() => planDelete(current(), "data_sources", "src")).toThrow(expect.objectContaining({ code: "CONFLICT" }));
   });

@@ -1,8 +1,24 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import {
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from "jose";
 import { LarderError } from "../../src/errors";
 import { bearerToken, verifyToken } from "../../src/auth/jwt";
-import { canUseProject, hasScope, projectsFromClaims, SCOPES, scopesFromClaims, type Principal } from "../../src/auth/scopes";
+import {
+  canUseProject,
+  hasScope,
+  projectsFromClaims,
+  SCOPES,
+  scopesFromClaims,
+  type Principal,
+} from "../../src/auth/scopes";
 
 const SECRET = "unit-test-secret-unit-test-secret-0123456789";
 const OTHER_SECRET = "another-secret-another-secret-another-0123";
@@ -11,8 +27,15 @@ function principal(scopes: string[], projects: string[] | null = null): Principa
   return { subject: "t", scopes: new Set(scopes), projects };
 }
 
-async function hs256(claims: JWTPayload, options: { secret?: string; exp?: number | string; iss?: string; aud?: string } = {}): Promise<string> {
-  const jwt = new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setSubject("alice").setIssuedAt().setExpirationTime(options.exp ?? "1h");
+async function hs256(
+  claims: JWTPayload,
+  options: { secret?: string; exp?: number | string; iss?: string; aud?: string } = {},
+): Promise<string> {
+  const jwt = new SignJWT(claims)
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject("alice")
+    .setIssuedAt()
+    .setExpirationTime(options.exp ?? "1h");
   if (options.iss) jwt.setIssuer(options.iss);
   if (options.aud) jwt.setAudience(options.aud);
   return jwt.sign(new TextEncoder().encode(options.secret ?? SECRET));
@@ -33,12 +56,22 @@ async function rejection(promise: Promise<unknown>): Promise<LarderError> {
 
 describe("scopes", () => {
   it("reads the OAuth space-separated `scope` string", () => {
-    expect([...scopesFromClaims({ scope: "online:read  registry:read\tmaterialize " })].sort()).toEqual(["materialize", "online:read", "registry:read"]);
+    expect([...scopesFromClaims({ scope: "online:read  registry:read\tmaterialize " })].sort()).toEqual([
+      "materialize",
+      "online:read",
+      "registry:read",
+    ]);
   });
 
   it("reads a `scopes` array, ignoring non-strings, and merges it with `scope`", () => {
-    expect([...scopesFromClaims({ scopes: ["online:write", 7, null, "offline:read"] })].sort()).toEqual(["offline:read", "online:write"]);
-    expect([...scopesFromClaims({ scope: "registry:read", scopes: ["registry:write"] })].sort()).toEqual(["registry:read", "registry:write"]);
+    expect([...scopesFromClaims({ scopes: ["online:write", 7, null, "offline:read"] })].sort()).toEqual([
+      "offline:read",
+      "online:write",
+    ]);
+    expect([...scopesFromClaims({ scope: "registry:read", scopes: ["registry:write"] })].sort()).toEqual([
+      "registry:read",
+      "registry:write",
+    ]);
   });
 
   it("grants nothing without scope claims, or with claims of the wrong type", () => {
@@ -117,19 +150,29 @@ describe("verifyToken with HS256", () => {
   it("refuses an expired token", async () => {
     const token = await hs256({ scope: "admin" }, { exp: Math.floor(Date.now() / 1000) - 120 });
     const err = await rejection(verifyToken(token, { secret: SECRET }));
-    expect(err).toMatchObject({ code: "UNAUTHENTICATED", message: "Token has expired", details: { reason: "expired" } });
+    expect(err).toMatchObject({
+      code: "UNAUTHENTICATED",
+      message: "Token has expired",
+      details: { reason: "expired" },
+    });
     expect(err.status).toBe(401);
   });
 
   it("refuses a token signed with another secret", async () => {
     const token = await hs256({ scope: "admin" }, { secret: OTHER_SECRET });
-    expect(await rejection(verifyToken(token, { secret: SECRET }))).toMatchObject({ code: "UNAUTHENTICATED", details: { reason: "bad_signature" } });
+    expect(await rejection(verifyToken(token, { secret: SECRET }))).toMatchObject({
+      code: "UNAUTHENTICATED",
+      details: { reason: "bad_signature" },
+    });
   });
 
   it("refuses a token whose payload was altered after signing", async () => {
     const [header, , signature] = (await hs256({ scope: "online:read" })).split(".");
     const forged = `${header}.${b64url({ sub: "alice", scope: "admin", exp: Math.floor(Date.now() / 1000) + 3600 })}.${signature}`;
-    expect(await rejection(verifyToken(forged, { secret: SECRET }))).toMatchObject({ code: "UNAUTHENTICATED", details: { reason: "bad_signature" } });
+    expect(await rejection(verifyToken(forged, { secret: SECRET }))).toMatchObject({
+      code: "UNAUTHENTICATED",
+      details: { reason: "bad_signature" },
+    });
   });
 
   it("refuses an unsigned alg=none token", async () => {
@@ -137,36 +180,58 @@ describe("verifyToken with HS256", () => {
     const err = await rejection(verifyToken(none, { secret: SECRET }));
     expect(err).toMatchObject({ code: "UNAUTHENTICATED", details: { reason: "algorithm_not_allowed" } });
     // Also when a JWKS is configured next to the secret.
-    expect(await rejection(verifyToken(none, { secret: SECRET, jwks: createLocalJWKSet({ keys: [] }) }))).toMatchObject({ code: "UNAUTHENTICATED" });
+    expect(await rejection(verifyToken(none, { secret: SECRET, jwks: createLocalJWKSet({ keys: [] }) }))).toMatchObject(
+      { code: "UNAUTHENTICATED" },
+    );
   });
 
   it("refuses an HS512 token even with the right secret", async () => {
-    const token = await new SignJWT({ scope: "admin" }).setProtectedHeader({ alg: "HS512" }).setExpirationTime("1h").sign(new TextEncoder().encode(SECRET));
-    expect(await rejection(verifyToken(token, { secret: SECRET }))).toMatchObject({ code: "UNAUTHENTICATED", details: { reason: "algorithm_not_allowed" } });
+    const token = await new SignJWT({ scope: "admin" })
+      .setProtectedHeader({ alg: "HS512" })
+      .setExpirationTime("1h")
+      .sign(new TextEncoder().encode(SECRET));
+    expect(await rejection(verifyToken(token, { secret: SECRET }))).toMatchObject({
+      code: "UNAUTHENTICATED",
+      details: { reason: "algorithm_not_allowed" },
+    });
   });
 
-  it.each(["", "not-a-jwt", "a.b.c", "eyJhbGciOiJIUzI1NiJ9", "eyJhbGciOiJIUzI1NiJ9.!!!.abc"])("refuses the malformed token %j", async (token) => {
-    expect(await rejection(verifyToken(token, { secret: SECRET }))).toMatchObject({ code: "UNAUTHENTICATED" });
-  });
+  it.each(["", "not-a-jwt", "a.b.c", "eyJhbGciOiJIUzI1NiJ9", "eyJhbGciOiJIUzI1NiJ9.!!!.abc"])(
+    "refuses the malformed token %j",
+    async (token) => {
+      expect(await rejection(verifyToken(token, { secret: SECRET }))).toMatchObject({ code: "UNAUTHENTICATED" });
+    },
+  );
 
   it("reports a token that is not a JWT at all as malformed", async () => {
-    expect(await rejection(verifyToken("not-a-jwt", { secret: SECRET }))).toMatchObject({ details: { reason: "malformed" } });
+    expect(await rejection(verifyToken("not-a-jwt", { secret: SECRET }))).toMatchObject({
+      details: { reason: "malformed" },
+    });
   });
 
   it("checks the issuer when configured", async () => {
     const config = { secret: SECRET, issuer: "https://auth.example" };
-    expect((await verifyToken(await hs256({ scope: "admin" }, { iss: "https://auth.example" }), config)).subject).toBe("alice");
-    expect(await rejection(verifyToken(await hs256({ scope: "admin" }, { iss: "https://evil.example" }), config))).toMatchObject({
+    expect((await verifyToken(await hs256({ scope: "admin" }, { iss: "https://auth.example" }), config)).subject).toBe(
+      "alice",
+    );
+    expect(
+      await rejection(verifyToken(await hs256({ scope: "admin" }, { iss: "https://evil.example" }), config)),
+    ).toMatchObject({
       code: "UNAUTHENTICATED",
       details: { reason: "claim_iss" },
     });
-    expect(await rejection(verifyToken(await hs256({ scope: "admin" }), config))).toMatchObject({ code: "UNAUTHENTICATED", details: { reason: "claim_iss" } });
+    expect(await rejection(verifyToken(await hs256({ scope: "admin" }), config))).toMatchObject({
+      code: "UNAUTHENTICATED",
+      details: { reason: "claim_iss" },
+    });
   });
 
   it("checks the audience when configured", async () => {
     const config = { secret: SECRET, audience: "larder" };
     expect((await verifyToken(await hs256({ scope: "admin" }, { aud: "larder" }), config)).subject).toBe("alice");
-    expect(await rejection(verifyToken(await hs256({ scope: "admin" }, { aud: "someone-else" }), config))).toMatchObject({
+    expect(
+      await rejection(verifyToken(await hs256({ scope: "admin" }, { aud: "someone-else" }), config)),
+    ).toMatchObject({
       code: "UNAUTHENTICATED",
       details: { reason: "claim_aud" },
     });
@@ -194,7 +259,11 @@ describe("verifyToken with a JWKS (RS256, ES256)", () => {
     return { alg, kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: "sig" } };
   }
 
-  function sign(s: Signer, claims: JWTPayload, options: { kid?: string; exp?: number | string; iss?: string; aud?: string } = {}): Promise<string> {
+  function sign(
+    s: Signer,
+    claims: JWTPayload,
+    options: { kid?: string; exp?: number | string; iss?: string; aud?: string } = {},
+  ): Promise<string> {
     const jwt = new SignJWT(claims)
       .setProtectedHeader({ alg: s.alg, kid: options.kid ?? s.kid })
       .setSubject(`svc-${s.alg}`)
@@ -214,7 +283,9 @@ describe("verifyToken with a JWKS (RS256, ES256)", () => {
 
   for (const alg of ["RS256", "ES256"] as const) {
     it(`accepts a valid ${alg} token`, async () => {
-      const p = await verifyToken(await sign(signers[alg], { scopes: ["online:read"], projects: ["ai_etl"] }), { jwks });
+      const p = await verifyToken(await sign(signers[alg], { scopes: ["online:read"], projects: ["ai_etl"] }), {
+        jwks,
+      });
       expect(p.subject).toBe(`svc-${alg}`);
       expect([...p.scopes]).toEqual(["online:read"]);
       expect(p.projects).toEqual(["ai_etl"]);
@@ -222,7 +293,10 @@ describe("verifyToken with a JWKS (RS256, ES256)", () => {
 
     it(`refuses an expired ${alg} token`, async () => {
       const token = await sign(signers[alg], { scope: "admin" }, { exp: Math.floor(Date.now() / 1000) - 120 });
-      expect(await rejection(verifyToken(token, { jwks }))).toMatchObject({ code: "UNAUTHENTICATED", details: { reason: "expired" } });
+      expect(await rejection(verifyToken(token, { jwks }))).toMatchObject({
+        code: "UNAUTHENTICATED",
+        details: { reason: "expired" },
+      });
     });
 
     it(`checks issuer and audience on ${alg} tokens`, async () => {
@@ -238,22 +312,34 @@ describe("verifyToken with a JWKS (RS256, ES256)", () => {
 
   it("refuses a token signed by a key the JWKS does not hold", async () => {
     const token = await sign(stranger, { scope: "admin" });
-    expect(await rejection(verifyToken(token, { jwks }))).toMatchObject({ code: "UNAUTHENTICATED", details: { reason: "bad_signature" } });
+    expect(await rejection(verifyToken(token, { jwks }))).toMatchObject({
+      code: "UNAUTHENTICATED",
+      details: { reason: "bad_signature" },
+    });
   });
 
   it("refuses a token whose kid is unknown", async () => {
     const token = await sign(signers.ES256, { scope: "admin" }, { kid: "nobody" });
-    expect(await rejection(verifyToken(token, { jwks }))).toMatchObject({ code: "UNAUTHENTICATED", details: { reason: "unknown_key" } });
+    expect(await rejection(verifyToken(token, { jwks }))).toMatchObject({
+      code: "UNAUTHENTICATED",
+      details: { reason: "unknown_key" },
+    });
   });
 
   it("refuses an HS256 token when only a JWKS is configured", async () => {
     const token = await hs256({ scope: "admin" });
-    expect(await rejection(verifyToken(token, { jwks }))).toMatchObject({ code: "UNAUTHENTICATED", details: { reason: "algorithm_not_allowed" } });
+    expect(await rejection(verifyToken(token, { jwks }))).toMatchObject({
+      code: "UNAUTHENTICATED",
+      details: { reason: "algorithm_not_allowed" },
+    });
   });
 
   it("refuses an RS256 token when only a secret is configured", async () => {
     const token = await sign(signers.RS256, { scope: "admin" });
-    expect(await rejection(verifyToken(token, { secret: SECRET }))).toMatchObject({ code: "UNAUTHENTICATED", details: { reason: "algorithm_not_allowed" } });
+    expect(await rejection(verifyToken(token, { secret: SECRET }))).toMatchObject({
+      code: "UNAUTHENTICATED",
+      details: { reason: "algorithm_not_allowed" },
+    });
   });
 
   it("accepts both kinds when secret and JWKS are configured together", async () => {
@@ -278,7 +364,10 @@ describe("verifyTokenCached", () => {
     const { SignJWT } = await import("jose");
     const secret = "cache-secret-cache-secret-cache-secret-01";
     const exp = Math.floor(Date.now() / 1000) + 60;
-    const jwt = await new SignJWT({ scope: "online:read" }).setProtectedHeader({ alg: "HS256" }).setExpirationTime(exp).sign(new TextEncoder().encode(secret));
+    const jwt = await new SignJWT({ scope: "online:read" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setExpirationTime(exp)
+      .sign(new TextEncoder().encode(secret));
     const first = await verifyTokenCached(jwt, { secret });
     expect([...first.scopes]).toEqual(["online:read"]);
     // A wrong secret would fail verification: the cached answer shows no second check was made.

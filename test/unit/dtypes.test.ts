@@ -46,12 +46,19 @@ describe("normalizeDtype", () => {
     expect(normalizeDtype(raw)).toBe(expected);
   });
 
-  it.each(["decimal", "", "   ", "array<decimal>", "array<>", "array<array<int32>>", "int32[][]", "map<string,int32>", "int 32"])(
-    "answers undefined for the unknown dtype %j",
-    (raw) => {
-      expect(normalizeDtype(raw)).toBeUndefined();
-    },
-  );
+  it.each([
+    "decimal",
+    "",
+    "   ",
+    "array<decimal>",
+    "array<>",
+    "array<array<int32>>",
+    "int32[][]",
+    "map<string,int32>",
+    "int 32",
+  ])("answers undefined for the unknown dtype %j", (raw) => {
+    expect(normalizeDtype(raw)).toBeUndefined();
+  });
 });
 
 describe("normalizeValueType", () => {
@@ -65,9 +72,12 @@ describe("normalizeValueType", () => {
     expect(normalizeValueType(raw)).toBe(expected);
   });
 
-  it.each(["FLOAT", "DOUBLE", "BOOL", "UNIX_TIMESTAMP", "", "str", "INT"])("refuses %j (not an entity value type)", (raw) => {
-    expect(normalizeValueType(raw)).toBeUndefined();
-  });
+  it.each(["FLOAT", "DOUBLE", "BOOL", "UNIX_TIMESTAMP", "", "str", "INT"])(
+    "refuses %j (not an entity value type)",
+    (raw) => {
+      expect(normalizeValueType(raw)).toBeUndefined();
+    },
+  );
 });
 
 describe("valueProblem", () => {
@@ -147,9 +157,12 @@ describe("valueProblem", () => {
   });
 
   describe("unix_timestamp", () => {
-    it.each(["2024-06-30T15:45:23Z", "2024-06-30T15:45:23.123+02:00", 1719762323, 0, 1719762323.5])("accepts %j", (v) => {
-      expect(valueProblem("unix_timestamp", v)).toBeUndefined();
-    });
+    it.each(["2024-06-30T15:45:23Z", "2024-06-30T15:45:23.123+02:00", 1719762323, 0, 1719762323.5])(
+      "accepts %j",
+      (v) => {
+        expect(valueProblem("unix_timestamp", v)).toBeUndefined();
+      },
+    );
     it.each(["not a date", "2024-13-45T00:00:00Z", "", NaN, Infinity, true, {}])("refuses %j", (v) => {
       expect(valueProblem("unix_timestamp", v)).toMatch(/timestamp/);
     });

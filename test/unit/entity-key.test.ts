@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { LarderError } from "../../src/errors";
 import type { ValueType } from "../../src/domain/dtypes";
-import { encodeKeyValue, entityKey, KEY_ENCODING_VERSION, KV_KEY_MAX_BYTES, onlineKey, onlinePrefix } from "../../src/domain/entity-key";
+import {
+  encodeKeyValue,
+  entityKey,
+  KEY_ENCODING_VERSION,
+  KV_KEY_MAX_BYTES,
+  onlineKey,
+  onlinePrefix,
+} from "../../src/domain/entity-key";
 
 /** The key of a row given as an object; join keys sorted as CompiledView.joinKeys are. */
 function keyOf(types: Record<string, ValueType>, row: Record<string, unknown>): string {
@@ -26,7 +33,7 @@ describe("encodeKeyValue", () => {
     expect(encodeKeyValue("INT64", "9223372036854775807")).toEqual({ ok: true, part: "i:9223372036854775807" });
   });
 
-  it("canonicalizes integers: 7, \"7\", \"007\" and \" 7 \" are one value", () => {
+  it('canonicalizes integers: 7, "7", "007" and " 7 " are one value', () => {
     for (const type of ["INT32", "INT64"] as const) {
       const parts = [7, "7", "007", " 7 "].map((v) => encodeKeyValue(type, v));
       for (const p of parts) expect(p).toEqual({ ok: true, part: "i:7" });
@@ -36,7 +43,7 @@ describe("encodeKeyValue", () => {
     expect(encodeKeyValue("INT32", "-0042")).toEqual({ ok: true, part: "i:-42" });
   });
 
-  it("keeps a string \"7\" and an integer 7 apart", () => {
+  it('keeps a string "7" and an integer 7 apart', () => {
     const s = encodeKeyValue("STRING", "7");
     const i = encodeKeyValue("INT64", 7);
     expect(s.ok && i.ok && s.part !== i.part).toBe(true);
@@ -48,7 +55,10 @@ describe("encodeKeyValue", () => {
     expect(encodeKeyValue("INT32", 2 ** 31)).toEqual({ ok: false, reason: "integer out of INT32 range" });
     expect(encodeKeyValue("INT32", "-2147483649")).toEqual({ ok: false, reason: "integer out of INT32 range" });
     expect(encodeKeyValue("INT64", "9223372036854775808")).toEqual({ ok: false, reason: "integer out of INT64 range" });
-    expect(encodeKeyValue("INT64", "-9223372036854775809")).toEqual({ ok: false, reason: "integer out of INT64 range" });
+    expect(encodeKeyValue("INT64", "-9223372036854775809")).toEqual({
+      ok: false,
+      reason: "integer out of INT64 range",
+    });
   });
 
   it.each([1.5, "1.5", "", "abc", "1e3", true, null, [7], 2 ** 53, Number.NaN])("refuses the non-integer %j", (v) => {
@@ -70,7 +80,7 @@ describe("entityKey", () => {
     expect(keyOf({ driver_id: "INT64" }, { driver_id: "1001" })).toBe("driver_id=i:1001");
   });
 
-  it("gives the same key for 7, \"7\" and \"007\"", () => {
+  it('gives the same key for 7, "7" and "007"', () => {
     const types = { driver_id: "INT64" as const };
     const keys = new Set([7, "7", "007"].map((v) => keyOf(types, { driver_id: v })));
     expect([...keys]).toEqual(["driver_id=i:7"]);

@@ -5,10 +5,38 @@ import { emptyContents } from "../../src/domain/registry-model";
 
 function registry() {
   const contents = emptyContents();
-  contents.entities.push({ name: "customer", join_keys: ["customer_id"], value_types: { customer_id: "STRING" }, description: "", tags: {} });
-  contents.data_sources.push({ name: "src", type: "batch", path: "p/", file_format: "parquet", timestamp_field: "event_timestamp", created_timestamp_column: null, description: "", tags: {} });
+  contents.entities.push({
+    name: "customer",
+    join_keys: ["customer_id"],
+    value_types: { customer_id: "STRING" },
+    description: "",
+    tags: {},
+  });
+  contents.data_sources.push({
+    name: "src",
+    type: "batch",
+    path: "p/",
+    file_format: "parquet",
+    timestamp_field: "event_timestamp",
+    created_timestamp_column: null,
+    description: "",
+    tags: {},
+  });
   for (const name of ["a", "b"]) {
-    contents.feature_views.push({ name, entities: ["customer"], features: [{ name: "x", dtype: "int64" }, { name: `${name}_only`, dtype: "string" }], source: "src", ttl_seconds: 0, online: name === "a", tags: {}, schedule: null, description: "" });
+    contents.feature_views.push({
+      name,
+      entities: ["customer"],
+      features: [
+        { name: "x", dtype: "int64" },
+        { name: `${name}_only`, dtype: "string" },
+      ],
+      source: "src",
+      ttl_seconds: 0,
+      online: name === "a",
+      tags: {},
+      schedule: null,
+      description: "",
+    });
   }
   contents.feature_services.push({ name: "svc", features: ["a", "b:b_only"], description: "", tags: {} });
   return new CompiledRegistry("p", 1, contents, "now");

@@ -12,7 +12,16 @@ import type { SourceSchema } from "../../src/offline/source-schema";
 const T = Date.parse("2024-01-15T10:00:00Z");
 
 const SCHEMA: SourceSchema = {
-  source: { name: "orders", type: "batch", path: "s3://lake/orders/", file_format: "parquet", timestamp_field: "ts", created_timestamp_column: "created_at", description: "", tags: {} },
+  source: {
+    name: "orders",
+    type: "batch",
+    path: "s3://lake/orders/",
+    file_format: "parquet",
+    timestamp_field: "ts",
+    created_timestamp_column: "created_at",
+    description: "",
+    tags: {},
+  },
   joinKeys: [
     { name: "customer_id", type: "STRING" },
     { name: "store_id", type: "INT64" },
@@ -73,7 +82,10 @@ describe("ingestFields", () => {
   });
 
   it("never lets a timestamp alias shadow a feature of the same name", () => {
-    const roles = ingestFields({ ...SCHEMA, source: { ...SCHEMA.source, timestamp_field: "amount", created_timestamp_column: null } });
+    const roles = ingestFields({
+      ...SCHEMA,
+      source: { ...SCHEMA.source, timestamp_field: "amount", created_timestamp_column: null },
+    });
     expect(roles.get("amount")).toEqual({ kind: "feature", dtype: "float64" });
     expect(roles.get("event_timestamp")).toEqual({ kind: "event_timestamp" });
     expect(roles.has("created_at")).toBe(false);
@@ -82,7 +94,17 @@ describe("ingestFields", () => {
 
 describe("validateIngestRows", () => {
   it("converts a good row: timestamps to epoch ms, integer keys canonical, absent features left out", () => {
-    const { accepted, errors } = one({ ...base, store_id: "007", created_timestamp: 1705312800.5, amount: 12.5, last_seen: "2024-01-14T09:00:00Z", seen: [1705222800, null, "2024-01-14T09:00:00Z"], big: "9007199254740993", raw: "AQID", scores: [1, null] });
+    const { accepted, errors } = one({
+      ...base,
+      store_id: "007",
+      created_timestamp: 1705312800.5,
+      amount: 12.5,
+      last_seen: "2024-01-14T09:00:00Z",
+      seen: [1705222800, null, "2024-01-14T09:00:00Z"],
+      big: "9007199254740993",
+      raw: "AQID",
+      scores: [1, null],
+    });
     expect(errors).toEqual([]);
     expect(accepted).toEqual([
       {
@@ -112,15 +134,26 @@ describe("validateIngestRows", () => {
   it("accepts the source's own timestamp names, and nulls for created time and features", () => {
     const { accepted, errors } = one({ customer_id: "c1", store_id: 1, ts: T / 1000, created_at: null, amount: null });
     expect(errors).toEqual([]);
-    expect(accepted[0]).toEqual({ customer_id: "c1", store_id: 1, event_timestamp: T, created_timestamp: null, amount: null });
+    expect(accepted[0]).toEqual({
+      customer_id: "c1",
+      store_id: 1,
+      event_timestamp: T,
+      created_timestamp: null,
+      amount: null,
+    });
   });
 
   it("keeps int64 keys beyond 2^53 as canonical decimal text", () => {
-    expect(one({ ...base, store_id: "00000000000000000000009223372036854775807" }).accepted[0].store_id).toBe("9223372036854775807");
+    expect(one({ ...base, store_id: "00000000000000000000009223372036854775807" }).accepted[0].store_id).toBe(
+      "9223372036854775807",
+    );
   });
 
   it("takes numbers of epochMsFields as epoch milliseconds", () => {
-    const { accepted } = one({ ...base, event_timestamp: T, last_seen: T - 1000, seen: [T] }, new Set(["event_timestamp", "last_seen", "seen"]));
+    const { accepted } = one(
+      { ...base, event_timestamp: T, last_seen: T - 1000, seen: [T] },
+      new Set(["event_timestamp", "last_seen", "seen"]),
+    );
     expect(accepted[0]).toMatchObject({ event_timestamp: T, last_seen: T - 1000, seen: [T] });
   });
 
@@ -154,7 +187,8 @@ describe("validateIngestRows", () => {
   });
 
   it("rejects rows that are not objects, without a field", () => {
-    for (const row of [null, 3, "row", [base]]) expect(rejection(row)).toEqual({ index: 0, reason: "row must be an object" });
+    for (const row of [null, 3, "row", [base]])
+      expect(rejection(row)).toEqual({ index: 0, reason: "row must be an object" });
   });
 
   it("judges each row on its own and reports rejected rows by index", () => {
@@ -174,7 +208,19 @@ describe("validateIngestRows", () => {
 
   it("gives rows the Parquet writer takes as they are, and reads back what was sent", async () => {
     const { accepted, errors } = validateIngestRows(SCHEMA, [
-      { ...base, store_id: "42", amount: 1.5, count: 3, big: "123456789012345678", label: "x", flag: true, raw: "AQID", last_seen: 1705312800, seen: [1705312800, null], scores: [0.5] },
+      {
+        ...base,
+        store_id: "42",
+        amount: 1.5,
+        count: 3,
+        big: "123456789012345678",
+        label: "x",
+        flag: true,
+        raw: "AQID",
+        last_seen: 1705312800,
+        seen: [1705312800, null],
+        scores: [0.5],
+      },
       { customer_id: "c2", store_id: 1, ts: "2024-01-15T09:00:00Z", created_at: "2024-01-15T09:00:01Z" },
     ]);
     expect(errors).toEqual([]);
@@ -196,7 +242,10 @@ describe("checkIngestColumns", () => {
   });
 
   it.each([
-    [["customer_id", "store_id", "event_timestamp", "extra"], /column 'extra' is not a join key, timestamp or feature of batch source 'orders'/],
+    [
+      ["customer_id", "store_id", "event_timestamp", "extra"],
+      /column 'extra' is not a join key, timestamp or feature of batch source 'orders'/,
+    ],
     [["customer_id", "event_timestamp"], /no join key column 'store_id'/],
     [["customer_id", "store_id", "amount"], /no event time column \(event_timestamp or ts\)/],
     [["customer_id", "store_id", "event_timestamp", "ts"], /'event_timestamp' and 'ts' both give the event time/],
@@ -212,9 +261,28 @@ describe("parquetIngestRows", () => {
   const columns = offlineColumns(SCHEMA.joinKeys, SCHEMA.features);
 
   it("reads a file Larder would write: timestamp columns as epoch ms, marked so", async () => {
-    const body = writeParquet(columns, [{ customer_id: "c1", store_id: 7, event_timestamp: T, created_timestamp: null, amount: 2.5, last_seen: T - 5, seen: [T] }]);
+    const body = writeParquet(columns, [
+      {
+        customer_id: "c1",
+        store_id: 7,
+        event_timestamp: T,
+        created_timestamp: null,
+        amount: 2.5,
+        last_seen: T - 5,
+        seen: [T],
+      },
+    ]);
     const { rows, epochMsFields } = await parquetIngestRows(SCHEMA, body);
-    expect(rows[0]).toMatchObject({ customer_id: "c1", store_id: 7, event_timestamp: T, created_timestamp: null, amount: 2.5, count: null, last_seen: T - 5, seen: [T] });
+    expect(rows[0]).toMatchObject({
+      customer_id: "c1",
+      store_id: 7,
+      event_timestamp: T,
+      created_timestamp: null,
+      amount: 2.5,
+      count: null,
+      last_seen: T - 5,
+      seen: [T],
+    });
     expect([...epochMsFields].sort()).toEqual(["created_timestamp", "event_timestamp", "last_seen", "seen"]);
     const { accepted, errors } = validateIngestRows(SCHEMA, rows, { epochMsFields });
     expect(errors).toEqual([]);
@@ -244,21 +312,42 @@ describe("parquetIngestRows", () => {
   });
 
   it("names an unknown column, a missing join key, and refuses corrupt, empty and oversized bodies", async () => {
-    const extra = new Uint8Array(parquetWriteBuffer({ columnData: [{ name: "customer_id", data: ["c1"], type: "STRING" }, { name: "store_id", data: [1n], type: "INT64" }, { name: "ts", data: ["2024-01-15"], type: "STRING" }, { name: "colour", data: ["red"], type: "STRING" }] }));
+    const extra = new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [
+          { name: "customer_id", data: ["c1"], type: "STRING" },
+          { name: "store_id", data: [1n], type: "INT64" },
+          { name: "ts", data: ["2024-01-15"], type: "STRING" },
+          { name: "colour", data: ["red"], type: "STRING" },
+        ],
+      }),
+    );
     const unknown = await rejects(parquetIngestRows(SCHEMA, extra));
     expect(unknown.message).toMatch(/column 'colour'/);
     expect(unknown.details).toMatchObject({ column: "colour", unknown_columns: ["colour"] });
 
-    const noKey = new Uint8Array(parquetWriteBuffer({ columnData: [{ name: "customer_id", data: ["c1"], type: "STRING" }, { name: "ts", data: ["2024-01-15"], type: "STRING" }] }));
+    const noKey = new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [
+          { name: "customer_id", data: ["c1"], type: "STRING" },
+          { name: "ts", data: ["2024-01-15"], type: "STRING" },
+        ],
+      }),
+    );
     expect((await rejects(parquetIngestRows(SCHEMA, noKey))).message).toMatch(/no join key column 'store_id'/);
 
-    const corrupt = await rejects(parquetIngestRows(SCHEMA, new TextEncoder().encode("customer_id,ts\nc1,2024-01-15\n")));
+    const corrupt = await rejects(
+      parquetIngestRows(SCHEMA, new TextEncoder().encode("customer_id,ts\nc1,2024-01-15\n")),
+    );
     expect(corrupt).toMatchObject({ code: "VALIDATION_ERROR", details: { file: "request body" } });
     const truncated = writeParquet(columns, [{ customer_id: "c1", store_id: 1, event_timestamp: T }]).slice(0, 40);
     expect((await rejects(parquetIngestRows(SCHEMA, truncated))).code).toBe("VALIDATION_ERROR");
 
     expect((await rejects(parquetIngestRows(SCHEMA, writeParquet(columns, [])))).message).toMatch(/no rows/);
-    const three = writeParquet(columns, [1, 2, 3].map((i) => ({ customer_id: "c", store_id: i, event_timestamp: T })));
+    const three = writeParquet(
+      columns,
+      [1, 2, 3].map((i) => ({ customer_id: "c", store_id: i, event_timestamp: T })),
+    );
     const tooMany = await rejects(parquetIngestRows(SCHEMA, three, 2));
     expect(tooMany.details).toMatchObject({ rows: 3, max_rows: 2 });
   });
@@ -266,19 +355,42 @@ describe("parquetIngestRows", () => {
 
 describe("ingestTarget", () => {
   const contents: RegistryContents = {
-    entities: [{ name: "customer", join_keys: ["customer_id"], value_types: { customer_id: "STRING" }, description: "", tags: {} }],
+    entities: [
+      {
+        name: "customer",
+        join_keys: ["customer_id"],
+        value_types: { customer_id: "STRING" },
+        description: "",
+        tags: {},
+      },
+    ],
     data_sources: [
       { ...SCHEMA.source, name: "orders" },
       { ...SCHEMA.source, name: "unread" },
       { name: "orders_push", type: "push", batch_source: "orders", description: "", tags: {} },
     ],
-    feature_views: [{ name: "orders_view", entities: ["customer"], features: [{ name: "amount", dtype: "float64" }], source: "orders", ttl_seconds: 0, online: true, tags: {}, schedule: null, description: "" }],
+    feature_views: [
+      {
+        name: "orders_view",
+        entities: ["customer"],
+        features: [{ name: "amount", dtype: "float64" }],
+        source: "orders",
+        ttl_seconds: 0,
+        online: true,
+        tags: {},
+        schedule: null,
+        description: "",
+      },
+    ],
     feature_services: [],
   };
   const registry = new CompiledRegistry("p", 1, contents, new Date(0).toISOString());
 
   it("gives the schema of a batch source read by a view", () => {
-    expect(ingestTarget(registry, "orders")).toMatchObject({ joinKeys: [{ name: "customer_id", type: "STRING" }], views: ["orders_view"] });
+    expect(ingestTarget(registry, "orders")).toMatchObject({
+      joinKeys: [{ name: "customer_id", type: "STRING" }],
+      views: ["orders_view"],
+    });
   });
 
   it("refuses unknown and push sources with DATA_SOURCE_NOT_FOUND, and an unread source with CONFLICT", () => {

@@ -8,7 +8,12 @@ import { normalizeDtype, valueProblem } from "../../src/domain/dtypes";
 describe("edge cases found in review", () => {
   it("a malformed projects claim allows no project", () => {
     expect(projectsFromClaims({ projects: "sandbox" })).toEqual([]);
-    expect(canUseProject({ subject: "x", scopes: new Set(["admin"]), projects: projectsFromClaims({ projects: "sandbox" }) }, "ai_etl")).toBe(false);
+    expect(
+      canUseProject(
+        { subject: "x", scopes: new Set(["admin"]), projects: projectsFromClaims({ projects: "sandbox" }) },
+        "ai_etl",
+      ),
+    ).toBe(false);
     expect(projectsFromClaims({})).toBeNull();
   });
 
@@ -18,8 +23,20 @@ describe("edge cases found in review", () => {
 
   it("one apply naming an object twice is refused", () => {
     const incoming = emptyContents();
-    incoming.entities.push({ name: "dup", join_keys: ["a_id"], value_types: { a_id: "STRING" }, description: "", tags: {} });
-    incoming.entities.push({ name: "dup", join_keys: ["b_id"], value_types: { b_id: "INT64" }, description: "", tags: {} });
+    incoming.entities.push({
+      name: "dup",
+      join_keys: ["a_id"],
+      value_types: { a_id: "STRING" },
+      description: "",
+      tags: {},
+    });
+    incoming.entities.push({
+      name: "dup",
+      join_keys: ["b_id"],
+      value_types: { b_id: "INT64" },
+      description: "",
+      tags: {},
+    });
     expect(() => planApply(emptyContents(), incoming, false)).toThrow(/given twice/);
   });
 

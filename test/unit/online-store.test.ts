@@ -7,7 +7,8 @@ class FlakyKv {
   readonly data = new Map<string, string>();
   refusals = 0;
   async get(key: string | string[], _type: "json") {
-    if (Array.isArray(key)) return new Map(key.map((k) => [k, this.data.has(k) ? JSON.parse(this.data.get(k)!) : null]));
+    if (Array.isArray(key))
+      return new Map(key.map((k) => [k, this.data.has(k) ? JSON.parse(this.data.get(k)!) : null]));
     return this.data.has(key) ? JSON.parse(this.data.get(key)!) : null;
   }
   async put(key: string, value: string) {
@@ -40,10 +41,16 @@ describe("newest-wins rules", () => {
   });
 
   it("resolves a write against what is stored", () => {
-    expect(resolveWrite(null, { key: "k", merge: true, record: rec(1, null, { a: 1 }) })).toEqual(rec(1, null, { a: 1 }));
+    expect(resolveWrite(null, { key: "k", merge: true, record: rec(1, null, { a: 1 }) })).toEqual(
+      rec(1, null, { a: 1 }),
+    );
     expect(resolveWrite(rec(5, null, { a: 5 }), { key: "k", merge: true, record: rec(1, null, { a: 1 }) })).toBeNull();
-    expect(resolveWrite(rec(1, null, { a: 1, b: 2 }), { key: "k", merge: true, record: rec(2, null, { a: 3 }) })).toEqual(rec(2, null, { a: 3, b: 2 }));
-    expect(resolveWrite(rec(1, null, { a: 1, b: 2 }), { key: "k", merge: false, record: rec(2, null, { a: 3 }) })).toEqual(rec(2, null, { a: 3 }));
+    expect(
+      resolveWrite(rec(1, null, { a: 1, b: 2 }), { key: "k", merge: true, record: rec(2, null, { a: 3 }) }),
+    ).toEqual(rec(2, null, { a: 3, b: 2 }));
+    expect(
+      resolveWrite(rec(1, null, { a: 1, b: 2 }), { key: "k", merge: false, record: rec(2, null, { a: 3 }) }),
+    ).toEqual(rec(2, null, { a: 3 }));
   });
 });
 

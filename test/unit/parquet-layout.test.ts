@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { keyPartitionDate, newFileId, partitionDate, partitionFileKey, sourceLocation, sourcePrefix } from "../../src/offline/layout";
+import {
+  keyPartitionDate,
+  newFileId,
+  partitionDate,
+  partitionFileKey,
+  sourceLocation,
+  sourcePrefix,
+} from "../../src/offline/layout";
 
 describe("sourceLocation: batch source paths onto the bound bucket", () => {
   it.each([
@@ -15,7 +22,10 @@ describe("sourceLocation: batch source paths onto the bound bucket", () => {
   });
 
   it("treats a .parquet path as one object", () => {
-    expect(sourceLocation("s3://b/exports/customers.parquet")).toEqual({ key: "exports/customers.parquet", kind: "file" });
+    expect(sourceLocation("s3://b/exports/customers.parquet")).toEqual({
+      key: "exports/customers.parquet",
+      kind: "file",
+    });
     expect(sourceLocation("data/part-0.PARQUET")).toEqual({ key: "data/part-0.PARQUET", kind: "file" });
   });
 
@@ -52,7 +62,7 @@ describe("Larder's own partition layout", () => {
 describe("newFileId: ULIDs", () => {
   it("encodes 48 bits of time and 80 bits of randomness in Crockford base 32", () => {
     expect(newFileId(0, new Uint8Array(10))).toBe("0".repeat(26));
-    expect(newFileId(2 ** 48 - 1, new Uint8Array(10).fill(255))).toBe("7ZZZZZZZZZ" + "Z".repeat(16));
+    expect(newFileId(2 ** 48 - 1, new Uint8Array(10).fill(255))).toBe(`7ZZZZZZZZZ${"Z".repeat(16)}`);
     // The ULID specification's example time: 1469918176385 ms → 01ARYZ6S41.
     expect(newFileId(1469918176385, new Uint8Array(10)).slice(0, 10)).toBe("01ARYZ6S41");
     expect(newFileId(0, Uint8Array.from([0x80, 0, 0, 0, 0, 0, 0, 0, 0, 1])).slice(10)).toBe("G000000000000001");

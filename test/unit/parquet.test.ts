@@ -2,7 +2,15 @@ import { parquetMetadata, type AsyncBuffer } from "hyparquet";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { describe, expect, it } from "vitest";
 import { LarderError } from "../../src/errors";
-import { offlineColumns, parquetSummary, r2AsyncBuffer, readParquet, readParquetMetadata, writeParquet, type ParquetColumn } from "../../src/offline/parquet";
+import {
+  offlineColumns,
+  parquetSummary,
+  r2AsyncBuffer,
+  readParquet,
+  readParquetMetadata,
+  writeParquet,
+  type ParquetColumn,
+} from "../../src/offline/parquet";
 
 const T = Date.UTC(2024, 0, 15, 10);
 const HOUR = 3_600_000;
@@ -83,7 +91,12 @@ describe("writeParquet → readParquet", () => {
     const table = await readParquet(writeParquet(ALL_DTYPES, rows));
     expect(table.numRows).toBe(2);
     // Layout order: join keys, the two timestamps, features.
-    expect(Object.keys(table.columns)).toEqual(["customer_id", "event_timestamp", "created_timestamp", ...ALL_DTYPES.slice(1).map((c) => c.name)]);
+    expect(Object.keys(table.columns)).toEqual([
+      "customer_id",
+      "event_timestamp",
+      "created_timestamp",
+      ...ALL_DTYPES.slice(1).map((c) => c.name),
+    ]);
     const row = (i: number) => Object.fromEntries(Object.entries(table.columns).map(([k, v]) => [k, v[i]]));
     // Sorted by event_timestamp: the second input row comes first.
     expect(row(0)).toEqual({ ...rows[1], customer_id: 7, event_timestamp: T });
@@ -110,7 +123,12 @@ describe("writeParquet → readParquet", () => {
 
   it("reads timestamp text as the API does (no zone means UTC) and numbers as epoch ms", async () => {
     const cols: ParquetColumn[] = [{ name: "at", dtype: "unix_timestamp" }];
-    const table = await readParquet(writeParquet(cols, [{ at: "2024-01-15T10:00:00", event_timestamp: "2024-01-15 10:00:00+01:00" }, { at: T, event_timestamp: T }]));
+    const table = await readParquet(
+      writeParquet(cols, [
+        { at: "2024-01-15T10:00:00", event_timestamp: "2024-01-15 10:00:00+01:00" },
+        { at: T, event_timestamp: T },
+      ]),
+    );
     expect(table.columns.at).toEqual([T, T]);
     expect(table.columns.event_timestamp).toEqual([T - HOUR, T]);
   });
@@ -147,7 +165,11 @@ describe("writeParquet → readParquet", () => {
       throw new Error("expected an error");
     };
     const ok = { id: "a", n: 1, event_timestamp: T };
-    expect(attempt([ok, { ...ok, n: 1.5 }]).details).toMatchObject({ row: 1, column: "n", reason: "expected an integer" });
+    expect(attempt([ok, { ...ok, n: 1.5 }]).details).toMatchObject({
+      row: 1,
+      column: "n",
+      reason: "expected an integer",
+    });
     expect(attempt([ok, ok, { ...ok, id: null }]).details).toMatchObject({ row: 2, column: "id" });
     expect(attempt([{ ...ok, event_timestamp: "soon" }]).details).toMatchObject({ row: 0, column: "event_timestamp" });
     expect(attempt([ok, { ...ok, n: 2 ** 31 }]).message).toMatch(/Row 1, column 'n': integer out of int32 range/);
@@ -159,7 +181,13 @@ describe("readParquet: projection and pruning", () => {
   // 40,000 rows over 40 hours, 10 row groups of 4,000 rows (4 hours each), written out of order.
   const rows = Array.from({ length: 40_000 }, (_, i) => {
     const n = (i * 7919) % 40_000;
-    return { customer_id: n % 500, note: `note-${n}-${"x".repeat(n % 40)}`, score: n / 3, event_timestamp: T + n * 3600, created_timestamp: null };
+    return {
+      customer_id: n % 500,
+      note: `note-${n}-${"x".repeat(n % 40)}`,
+      score: n / 3,
+      event_timestamp: T + n * 3600,
+      created_timestamp: null,
+    };
   });
   const columns: ParquetColumn[] = [
     { name: "customer_id", dtype: "int64", role: "join_key" },
@@ -187,7 +215,13 @@ describe("readParquet: projection and pruning", () => {
     expect(metadata.row_groups).toHaveLength(10);
     const summary = await parquetSummary(bytes);
     expect(summary).toMatchObject({ numRows: 40_000, rowGroups: 10, minTs: T, maxTs: T + 39_999 * 3600 });
-    expect(summary.columns.map((c) => c.name)).toEqual(["customer_id", "event_timestamp", "created_timestamp", "note", "score"]);
+    expect(summary.columns.map((c) => c.name)).toEqual([
+      "customer_id",
+      "event_timestamp",
+      "created_timestamp",
+      "note",
+      "score",
+    ]);
   });
 
   it("fetches only the requested columns", async () => {
@@ -203,12 +237,19 @@ describe("readParquet: projection and pruning", () => {
     const minTs = T + 9_000 * 3600; // inside group 2 (rows 8,000-11,999)
     const maxTs = T + 13_999 * 3600; // inside group 3
     const { file, ranges } = countingBuffer(bytes);
-    const table = await readParquet(file, { columns: ["customer_id", "score"], minTs, maxTs, footerFetchBytes: FOOTER });
+    const table = await readParquet(file, {
+      columns: ["customer_id", "score"],
+      minTs,
+      maxTs,
+      footerFetchBytes: FOOTER,
+    });
     expect(table.rowGroups).toEqual({ total: 10, read: 2 });
     expect(new Set(touched(ranges).map((c) => c.group))).toEqual(new Set([2, 3]));
     expect(touched(ranges).every((c) => c.column !== "note")).toBe(true);
     expect(table.numRows).toBe(5_000);
-    const expected = rows.filter((r) => r.event_timestamp >= minTs && r.event_timestamp <= maxTs).sort((a, b) => a.event_timestamp - b.event_timestamp);
+    const expected = rows
+      .filter((r) => r.event_timestamp >= minTs && r.event_timestamp <= maxTs)
+      .sort((a, b) => a.event_timestamp - b.event_timestamp);
     expect(table.columns.score).toEqual(expected.map((r) => r.score));
     expect(table.columns.customer_id).toEqual(expected.map((r) => r.customer_id));
   });
@@ -250,17 +291,29 @@ describe("readParquet: files Larder did not write", () => {
         schema: [
           { name: "root", num_children: 4 },
           { name: "id", type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "REQUIRED" },
-          { name: "ts", type: "INT64", logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "MICROS" }, repetition_type: "REQUIRED" },
+          {
+            name: "ts",
+            type: "INT64",
+            logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "MICROS" },
+            repetition_type: "REQUIRED",
+          },
           { name: "blob", type: "BYTE_ARRAY", repetition_type: "OPTIONAL" },
           { name: "big", type: "INT64", repetition_type: "REQUIRED" },
         ].map((e) => e as never),
       }).slice(0),
     );
     const asBytes = await readParquet(bytes, { timestampColumn: "ts", minTs: 1_700_000_000_123 });
-    expect(asBytes.columns).toEqual({ id: ["u1", "u2"], ts: [1_700_000_000_123, 1_700_000_100_000], blob: ["aGk=", null], big: [String(2n ** 60n), 5] });
+    expect(asBytes.columns).toEqual({
+      id: ["u1", "u2"],
+      ts: [1_700_000_000_123, 1_700_000_100_000],
+      blob: ["aGk=", null],
+      big: [String(2n ** 60n), 5],
+    });
     const asText = await readParquet(bytes, { columns: ["blob"], dtypes: { blob: "string" } });
     expect(asText.columns.blob).toEqual(["hi", null]);
-    await expect(readParquet(bytes, { name: "k.parquet", timestampColumn: "big", minTs: 0 })).rejects.toThrow(/'k.parquet' column 'big' is INT64, not a timestamp/);
+    await expect(readParquet(bytes, { name: "k.parquet", timestampColumn: "big", minTs: 0 })).rejects.toThrow(
+      /'k.parquet' column 'big' is INT64, not a timestamp/,
+    );
   });
 });
 
@@ -278,7 +331,11 @@ describe("readParquet: bad files name the file", () => {
   }
 
   it("for a non-Parquet, a truncated and a corrupt file, and a missing column", async () => {
-    for (const bytes of [new TextEncoder().encode("id,event_timestamp\na,1\n"), good.slice(0, good.length - 20), new Uint8Array(4)]) {
+    for (const bytes of [
+      new TextEncoder().encode("id,event_timestamp\na,1\n"),
+      good.slice(0, good.length - 20),
+      new Uint8Array(4),
+    ]) {
       const err = await failure(bytes);
       expect(err.code).toBe("VALIDATION_ERROR");
       expect(err.message).toContain("'offline/p/s/date=2024-01-15/X.parquet'");

@@ -12,7 +12,6 @@ import { offlineColumns, readParquet, writeParquet } from "../../src/offline/par
 import { duckdbPointInTimeJoin, type OracleTable } from "../oracle/duckdb";
 import { rng } from "../prng";
 
-
 const T0 = Date.UTC(2024, 0, 1);
 const MIN = 60_000;
 const DTYPES: Record<string, Dtype> = {
@@ -60,7 +59,15 @@ function randomCase(seed: number) {
       blobs: pick([null, ["AAE=", null]]),
     }));
     const features = Object.keys(DTYPES).filter(() => r() < 0.7);
-    tables.push({ view: `view${v}`, joinKeys, keyTypes, features: features.length ? features : ["n"], ttlSeconds: pick([0, 0, 1800, 7200]), rows, dtypes: DTYPES });
+    tables.push({
+      view: `view${v}`,
+      joinKeys,
+      keyTypes,
+      features: features.length ? features : ["n"],
+      ttlSeconds: pick([0, 0, 1800, 7200]),
+      rows,
+      dtypes: DTYPES,
+    });
   }
   const entities = Array.from({ length: 1 + int(300) }, (_, i) => ({
     customer_id: pick([String, (k: number) => k, (k: number) => `00${k}`])(int(keyCount + 3)),
@@ -82,15 +89,22 @@ describe("pointInTimeJoin agrees with DuckDB's ASOF JOIN", () => {
     }
   });
 
-  it("through Parquet files: DuckDB reads what writeParquet wrote, Larder reads it with readParquet", { timeout: 60_000 }, async () => {
+  it("through Parquet files: DuckDB reads what writeParquet wrote, Larder reads it with readParquet", {
+    timeout: 60_000,
+  }, async () => {
     let matched = 0;
     for (let seed = 101; seed <= 115; seed++) {
       const { entities, tables } = randomCase(seed);
       // Larder's side: each table written, read back, joined.
       const readBack = await Promise.all(
         tables.map(async (t) => {
-          const cols = offlineColumns(t.joinKeys.map((k) => ({ name: k, type: t.keyTypes[k] })), t.features.map((f) => ({ name: f, dtype: DTYPES[f] })));
-          const table = await readParquet(writeParquet(cols, t.rows as Record<string, unknown>[], { rowGroupSize: 50 }));
+          const cols = offlineColumns(
+            t.joinKeys.map((k) => ({ name: k, type: t.keyTypes[k] })),
+            t.features.map((f) => ({ name: f, dtype: DTYPES[f] })),
+          );
+          const table = await readParquet(
+            writeParquet(cols, t.rows as Record<string, unknown>[], { rowGroupSize: 50 }),
+          );
           return { ...t, rows: table.columns };
         }),
       );
@@ -100,7 +114,10 @@ describe("pointInTimeJoin agrees with DuckDB's ASOF JOIN", () => {
       const duck = await duckdbPointInTimeJoin(entities, tables, { fullFeatureNames, source: "parquet" });
       expect(duck.columns, `seed ${seed}`).toEqual(ours.columns);
       expect(duck.data, `seed ${seed}`).toEqual(ours.data);
-      matched += Object.entries(ours.data).filter(([c]) => c.endsWith("s")).flatMap(([, v]) => v).filter((v) => v !== null).length;
+      matched += Object.entries(ours.data)
+        .filter(([c]) => c.endsWith("s"))
+        .flatMap(([, v]) => v)
+        .filter((v) => v !== null).length;
     }
     expect(matched).toBeGreaterThan(100);
   });

@@ -10,7 +10,6 @@ import type { ValueType } from "../../src/domain/dtypes";
 import { pointInTimeJoin, type FeatureTable } from "../../src/domain/pit-join";
 import { rng } from "../prng";
 
-
 type Row = Record<string, unknown>;
 
 /** Key equality from first principles: integers by value, strings exactly, null never equal. */
@@ -76,7 +75,10 @@ function randomCase(seed: number): { entities: Row[]; tables: FeatureTable[] } {
   for (let v = 0; v < viewCount; v++) {
     const composite = r() < 0.4;
     const joinKeys = composite ? ["a_id", "b_id"] : ["a_id"];
-    const keyTypes: Record<string, ValueType> = { a_id: stringKeys ? "STRING" : pick(["INT64", "INT32"] as const), b_id: "STRING" };
+    const keyTypes: Record<string, ValueType> = {
+      a_id: stringKeys ? "STRING" : pick(["INT64", "INT32"] as const),
+      b_id: "STRING",
+    };
     const rows: Row[] = [];
     const rowCount = int(40);
     for (let i = 0; i < rowCount; i++) {
@@ -91,7 +93,14 @@ function randomCase(seed: number): { entities: Row[]; tables: FeatureTable[] } {
       if (composite) row.b_id = pick(["x", "y"]);
       rows.push(row);
     }
-    tables.push({ view: `view${v}`, joinKeys, keyTypes, features: ["f", "g"], ttlSeconds: pick([0, 0, 600, 1200, 3000]), rows });
+    tables.push({
+      view: `view${v}`,
+      joinKeys,
+      keyTypes,
+      features: ["f", "g"],
+      ttlSeconds: pick([0, 0, 600, 1200, 3000]),
+      rows,
+    });
   }
 
   const entities: Row[] = [];
@@ -126,7 +135,13 @@ describe("pointInTimeJoin agrees with a brute-force oracle", () => {
 
   it("gives the same answer for row objects and columns", () => {
     const { entities, tables } = randomCase(42);
-    const columnar = (rows: Row[]) => Object.fromEntries(["a_id", "b_id", "label", "event_timestamp", "created_timestamp", "f", "g"].map((c) => [c, rows.map((r) => r[c])]));
+    const columnar = (rows: Row[]) =>
+      Object.fromEntries(
+        ["a_id", "b_id", "label", "event_timestamp", "created_timestamp", "f", "g"].map((c) => [
+          c,
+          rows.map((r) => r[c]),
+        ]),
+      );
     const asRows = pointInTimeJoin(entities, tables, { fullFeatureNames: true });
     const asColumns = pointInTimeJoin(
       Object.fromEntries(asRows.columns.slice(0, 4).map((c) => [c, entities.map((e) => e[c])])),

@@ -7,7 +7,14 @@ const DAY = 24 * HOUR;
 const T = Date.UTC(2024, 0, 15, 10); // a fixed hour
 
 function view(partial: Partial<FeatureTable> & Pick<FeatureTable, "rows">): FeatureTable {
-  return { view: "customer", joinKeys: ["customer_id"], keyTypes: { customer_id: "INT64" }, features: ["score"], ttlSeconds: 0, ...partial };
+  return {
+    view: "customer",
+    joinKeys: ["customer_id"],
+    keyTypes: { customer_id: "INT64" },
+    features: ["score"],
+    ttlSeconds: 0,
+    ...partial,
+  };
 }
 
 describe("pointInTimeJoin: the specified cases", () => {
@@ -45,12 +52,17 @@ describe("pointInTimeJoin: the specified cases", () => {
 
   it("gives null to an entity row older than every feature row, and counts an equal timestamp as a match", () => {
     const features = view({ rows: [{ customer_id: 7, score: 1, event_timestamp: T }] });
-    const result = pointInTimeJoin({ customer_id: [7, 7], event_timestamp: [T - 1, T] }, [features], { fullFeatureNames: false });
+    const result = pointInTimeJoin({ customer_id: [7, 7], event_timestamp: [T - 1, T] }, [features], {
+      fullFeatureNames: false,
+    });
     expect(result.data.score).toEqual([null, 1]);
   });
 
   it("names features bare or view__feature", () => {
-    const features = view({ features: ["score", "age"], rows: [{ customer_id: 1, score: 5, age: 30, event_timestamp: T }] });
+    const features = view({
+      features: ["score", "age"],
+      rows: [{ customer_id: 1, score: 5, age: 30, event_timestamp: T }],
+    });
     const entities = [{ customer_id: 1, event_timestamp: T }];
     const bare = pointInTimeJoin(entities, [features], { fullFeatureNames: false });
     expect(bare.columns).toEqual(["customer_id", "event_timestamp", "score", "age"]);
@@ -87,7 +99,9 @@ describe("pointInTimeJoin: the specified cases", () => {
       ttlSeconds: 0,
       rows: { a: ["x:1:y"], b: [""], event_timestamp: [T], f: [1] },
     };
-    const result = pointInTimeJoin({ a: ["x"], b: ["y"], event_timestamp: [T] }, [features], { fullFeatureNames: false });
+    const result = pointInTimeJoin({ a: ["x"], b: ["y"], event_timestamp: [T] }, [features], {
+      fullFeatureNames: false,
+    });
     expect(result.data.f).toEqual([null]);
   });
 
@@ -107,7 +121,14 @@ describe("pointInTimeJoin: the specified cases", () => {
       { label: 0, customer_id: 2, event_timestamp: T, note: "b" },
     ];
     const result = pointInTimeJoin(entities, [customer, tx], { fullFeatureNames: true });
-    expect(result.columns).toEqual(["label", "customer_id", "event_timestamp", "note", "customer__age", "transactions__count_30d"]);
+    expect(result.columns).toEqual([
+      "label",
+      "customer_id",
+      "event_timestamp",
+      "note",
+      "customer__age",
+      "transactions__count_30d",
+    ]);
     expect(resultRows(result)).toEqual([
       { label: 1, customer_id: 1, event_timestamp: T, note: "a", customer__age: 40, transactions__count_30d: null },
       { label: 0, customer_id: 2, event_timestamp: T, note: "b", customer__age: null, transactions__count_30d: 9 },
@@ -116,7 +137,9 @@ describe("pointInTimeJoin: the specified cases", () => {
 
   it("treats integers given as numbers, bigints and decimal strings as the same key", () => {
     const features = view({ rows: { customer_id: [7n, "0042"], event_timestamp: [T, T], score: [1, 2] } });
-    const result = pointInTimeJoin({ customer_id: ["7", 42, " 7 "], event_timestamp: [T, T, T] }, [features], { fullFeatureNames: false });
+    const result = pointInTimeJoin({ customer_id: ["7", 42, " 7 "], event_timestamp: [T, T, T] }, [features], {
+      fullFeatureNames: false,
+    });
     expect(result.data.score).toEqual([1, 2, 1]);
   });
 
@@ -133,15 +156,27 @@ describe("pointInTimeJoin: the specified cases", () => {
 
   it("keeps entity rows whose key is null, with null features", () => {
     const features = view({ rows: [{ customer_id: 1, score: 1, event_timestamp: T }] });
-    const result = pointInTimeJoin({ customer_id: [null, 1], event_timestamp: [T, T] }, [features], { fullFeatureNames: false });
+    const result = pointInTimeJoin({ customer_id: [null, 1], event_timestamp: [T, T] }, [features], {
+      fullFeatureNames: false,
+    });
     expect(result.data.score).toEqual([null, 1]);
   });
 
   it("gives null for a feature the rows lack, and handles no entity rows", () => {
-    const features = view({ features: ["score", "added_later"], rows: [{ customer_id: 1, score: 1, event_timestamp: T }] });
-    expect(pointInTimeJoin([{ customer_id: 1, event_timestamp: T }], [features], { fullFeatureNames: false }).data.added_later).toEqual([null]);
+    const features = view({
+      features: ["score", "added_later"],
+      rows: [{ customer_id: 1, score: 1, event_timestamp: T }],
+    });
+    expect(
+      pointInTimeJoin([{ customer_id: 1, event_timestamp: T }], [features], { fullFeatureNames: false }).data
+        .added_later,
+    ).toEqual([null]);
     const empty = pointInTimeJoin({ customer_id: [], event_timestamp: [] }, [features], { fullFeatureNames: false });
-    expect(empty).toEqual({ columns: ["customer_id", "event_timestamp", "score", "added_later"], data: { customer_id: [], event_timestamp: [], score: [], added_later: [] }, numRows: 0 });
+    expect(empty).toEqual({
+      columns: ["customer_id", "event_timestamp", "score", "added_later"],
+      data: { customer_id: [], event_timestamp: [], score: [], added_later: [] },
+      numRows: 0,
+    });
   });
 });
 
@@ -159,28 +194,49 @@ describe("pointInTimeJoin: bad input", () => {
   }
 
   it("rejects a missing or non-numeric entity timestamp, naming the row", () => {
-    expect(error(() => pointInTimeJoin({ customer_id: [1] }, [features], { fullFeatureNames: false })).message).toMatch(/event_timestamp/);
-    const err = error(() => pointInTimeJoin({ customer_id: [1, 1], event_timestamp: [T, "2024-01-01"] }, [features], { fullFeatureNames: false }));
+    expect(error(() => pointInTimeJoin({ customer_id: [1] }, [features], { fullFeatureNames: false })).message).toMatch(
+      /event_timestamp/,
+    );
+    const err = error(() =>
+      pointInTimeJoin({ customer_id: [1, 1], event_timestamp: [T, "2024-01-01"] }, [features], {
+        fullFeatureNames: false,
+      }),
+    );
     expect(err.code).toBe("VALIDATION_ERROR");
     expect(err.details.row).toBe(1);
   });
 
   it("rejects a join key of the wrong type and a missing join key column", () => {
-    const err = error(() => pointInTimeJoin({ customer_id: [1, "abc"], event_timestamp: [T, T] }, [features], { fullFeatureNames: false }));
+    const err = error(() =>
+      pointInTimeJoin({ customer_id: [1, "abc"], event_timestamp: [T, T] }, [features], { fullFeatureNames: false }),
+    );
     expect(err.message).toMatch(/row 1: join key 'customer_id'.*INT64.*"abc"/);
-    expect(error(() => pointInTimeJoin({ user_id: [1], event_timestamp: [T] }, [features], { fullFeatureNames: false })).message).toMatch(/customer_id/);
+    expect(
+      error(() => pointInTimeJoin({ user_id: [1], event_timestamp: [T] }, [features], { fullFeatureNames: false }))
+        .message,
+    ).toMatch(/customer_id/);
   });
 
   it("rejects columns of unequal length", () => {
-    expect(error(() => pointInTimeJoin({ customer_id: [1, 2], event_timestamp: [T] }, [features], { fullFeatureNames: false })).message).toMatch(/column/);
+    expect(
+      error(() =>
+        pointInTimeJoin({ customer_id: [1, 2], event_timestamp: [T] }, [features], { fullFeatureNames: false }),
+      ).message,
+    ).toMatch(/column/);
   });
 
   it("reports and refuses output name collisions", () => {
     const other = view({ view: "other", rows: [] });
-    expect(outputNameCollisions([features, other], false)).toEqual([{ name: "score", sources: ["customer:score", "other:score"] }]);
+    expect(outputNameCollisions([features, other], false)).toEqual([
+      { name: "score", sources: ["customer:score", "other:score"] },
+    ]);
     expect(outputNameCollisions([features, other], true)).toEqual([]);
-    expect(outputNameCollisions([features], false, ["customer_id", "score"])).toEqual([{ name: "score", sources: ["entity_df", "customer:score"] }]);
-    const err = error(() => pointInTimeJoin([{ customer_id: 1, event_timestamp: T }], [features, other], { fullFeatureNames: false }));
+    expect(outputNameCollisions([features], false, ["customer_id", "score"])).toEqual([
+      { name: "score", sources: ["entity_df", "customer:score"] },
+    ]);
+    const err = error(() =>
+      pointInTimeJoin([{ customer_id: 1, event_timestamp: T }], [features, other], { fullFeatureNames: false }),
+    );
     expect(err.details.collisions).toHaveLength(1);
   });
 });

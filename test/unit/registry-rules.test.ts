@@ -1,14 +1,40 @@
 import { describe, expect, it } from "vitest";
 import { LarderError } from "../../src/errors";
-import type { BatchSourceDef, EntityDef, FeatureViewDef, PushSourceDef, RegistryContents } from "../../src/domain/registry-model";
-import { assertDeletable, assertRegistryConsistent, referencesTo, type RuleProblem } from "../../src/domain/registry-rules";
+import type {
+  BatchSourceDef,
+  EntityDef,
+  FeatureViewDef,
+  PushSourceDef,
+  RegistryContents,
+} from "../../src/domain/registry-model";
+import {
+  assertDeletable,
+  assertRegistryConsistent,
+  referencesTo,
+  type RuleProblem,
+} from "../../src/domain/registry-rules";
 
 function entity(name: string, joinKeys = [`${name}_id`]): EntityDef {
-  return { name, join_keys: joinKeys, value_types: Object.fromEntries(joinKeys.map((k) => [k, "STRING" as const])), description: "", tags: {} };
+  return {
+    name,
+    join_keys: joinKeys,
+    value_types: Object.fromEntries(joinKeys.map((k) => [k, "STRING" as const])),
+    description: "",
+    tags: {},
+  };
 }
 
 function batch(name: string): BatchSourceDef {
-  return { name, type: "batch", path: `r2://b/${name}/`, file_format: "parquet", timestamp_field: "event_timestamp", created_timestamp_column: null, description: "", tags: {} };
+  return {
+    name,
+    type: "batch",
+    path: `r2://b/${name}/`,
+    file_format: "parquet",
+    timestamp_field: "event_timestamp",
+    created_timestamp_column: null,
+    description: "",
+    tags: {},
+  };
 }
 
 function push(name: string, batchSource: string): PushSourceDef {
@@ -37,7 +63,12 @@ function view(name: string, over: Partial<FeatureViewDef> = {}): FeatureViewDef 
 function base(): RegistryContents {
   return {
     entities: [entity("customer"), entity("store_product", ["store_id", "product_id"]), entity("lonely")],
-    data_sources: [batch("profile_src"), batch("events_batch"), push("events_push", "events_batch"), batch("unused_src")],
+    data_sources: [
+      batch("profile_src"),
+      batch("events_batch"),
+      push("events_push", "events_batch"),
+      batch("unused_src"),
+    ],
     feature_views: [
       view("customer"),
       view("realtime", { source: "events_push", features: [{ name: "cart_value", dtype: "float64" }] }),
@@ -93,12 +124,19 @@ describe("assertRegistryConsistent", () => {
   });
 
   describe("names", () => {
-    it.each(["entities", "data_sources", "feature_views", "feature_services"] as const)("refuses an invalid %s name", (kind) => {
-      const c = mutated((c) => {
-        (c[kind][0] as { name: string }).name = "9lives";
-      });
-      expect(problemsOf(c)).toContainEqual({ kind, name: "9lives", problem: expect.stringMatching(/name must match/) });
-    });
+    it.each(["entities", "data_sources", "feature_views", "feature_services"] as const)(
+      "refuses an invalid %s name",
+      (kind) => {
+        const c = mutated((c) => {
+          (c[kind][0] as { name: string }).name = "9lives";
+        });
+        expect(problemsOf(c)).toContainEqual({
+          kind,
+          name: "9lives",
+          problem: expect.stringMatching(/name must match/),
+        });
+      },
+    );
 
     it("refuses a name given twice within a kind", () => {
       const c = mutated((c) => c.entities.push(entity("customer")));
@@ -106,7 +144,9 @@ describe("assertRegistryConsistent", () => {
     });
 
     it("allows the same name across kinds (a view and an entity both called customer)", () => {
-      expect(base().entities.some((e) => e.name === "customer") && base().feature_views.some((v) => v.name === "customer")).toBe(true);
+      expect(
+        base().entities.some((e) => e.name === "customer") && base().feature_views.some((v) => v.name === "customer"),
+      ).toBe(true);
       expect(problemsOf(base())).toEqual([]);
     });
   });
@@ -114,7 +154,11 @@ describe("assertRegistryConsistent", () => {
   describe("entities", () => {
     it("needs a join key", () => {
       const c = mutated((c) => (c.entities[2] = { ...entity("lonely"), join_keys: [], value_types: {} }));
-      expect(problemsOf(c)).toContainEqual({ kind: "entities", name: "lonely", problem: "needs at least one join key" });
+      expect(problemsOf(c)).toContainEqual({
+        kind: "entities",
+        name: "lonely",
+        problem: "needs at least one join key",
+      });
     });
 
     it("refuses repeated join keys", () => {
@@ -124,42 +168,75 @@ describe("assertRegistryConsistent", () => {
 
     it("refuses an invalid join-key name", () => {
       const c = mutated((c) => (c.entities[2] = entity("lonely", ["bad-key"])));
-      expect(problemsOf(c)).toContainEqual({ kind: "entities", name: "lonely", problem: "join key 'bad-key' is not a valid column name" });
+      expect(problemsOf(c)).toContainEqual({
+        kind: "entities",
+        name: "lonely",
+        problem: "join key 'bad-key' is not a valid column name",
+      });
     });
 
     it("needs a value type per join key", () => {
       const c = mutated((c) => (c.entities[1].value_types = { store_id: "INT64" }));
-      expect(problemsOf(c)).toContainEqual({ kind: "entities", name: "store_product", problem: "join key 'product_id' has no value type" });
+      expect(problemsOf(c)).toContainEqual({
+        kind: "entities",
+        name: "store_product",
+        problem: "join key 'product_id' has no value type",
+      });
     });
   });
 
   describe("data sources", () => {
     it("refuses a push source whose batch source does not exist", () => {
       const c = mutated((c) => c.data_sources.push(push("p2", "nowhere")));
-      expect(problemsOf(c)).toContainEqual({ kind: "data_sources", name: "p2", problem: "batch source 'nowhere' does not exist" });
+      expect(problemsOf(c)).toContainEqual({
+        kind: "data_sources",
+        name: "p2",
+        problem: "batch source 'nowhere' does not exist",
+      });
     });
 
     it("refuses a push source backed by another push source", () => {
       const c = mutated((c) => c.data_sources.push(push("p2", "events_push")));
-      expect(problemsOf(c)).toContainEqual({ kind: "data_sources", name: "p2", problem: "'events_push' is not a batch source" });
+      expect(problemsOf(c)).toContainEqual({
+        kind: "data_sources",
+        name: "p2",
+        problem: "'events_push' is not a batch source",
+      });
     });
   });
 
   describe("feature views", () => {
-    const viewProblem = (over: Partial<FeatureViewDef>) => problemsOf(mutated((c) => (c.feature_views[0] = view("customer", over))));
+    const viewProblem = (over: Partial<FeatureViewDef>) =>
+      problemsOf(mutated((c) => (c.feature_views[0] = view("customer", over))));
 
     it("needs an entity, and each entity must exist", () => {
-      expect(viewProblem({ entities: [] })).toContainEqual({ kind: "feature_views", name: "customer", problem: "needs at least one entity" });
-      expect(viewProblem({ entities: ["customer", "ghost"] })).toContainEqual({ kind: "feature_views", name: "customer", problem: "entity 'ghost' does not exist" });
+      expect(viewProblem({ entities: [] })).toContainEqual({
+        kind: "feature_views",
+        name: "customer",
+        problem: "needs at least one entity",
+      });
+      expect(viewProblem({ entities: ["customer", "ghost"] })).toContainEqual({
+        kind: "feature_views",
+        name: "customer",
+        problem: "entity 'ghost' does not exist",
+      });
     });
 
     it("needs an existing source (batch or push)", () => {
-      expect(viewProblem({ source: "nowhere" })).toContainEqual({ kind: "feature_views", name: "customer", problem: "source 'nowhere' does not exist" });
+      expect(viewProblem({ source: "nowhere" })).toContainEqual({
+        kind: "feature_views",
+        name: "customer",
+        problem: "source 'nowhere' does not exist",
+      });
       expect(viewProblem({ source: "events_push" })).toEqual([]);
     });
 
     it.each([-1, 1.5, Number.NaN])("refuses ttl_seconds %d", (ttl) => {
-      expect(viewProblem({ ttl_seconds: ttl })).toContainEqual({ kind: "feature_views", name: "customer", problem: "ttl_seconds must be a whole number >= 0" });
+      expect(viewProblem({ ttl_seconds: ttl })).toContainEqual({
+        kind: "feature_views",
+        name: "customer",
+        problem: "ttl_seconds must be a whole number >= 0",
+      });
     });
 
     it("accepts ttl 0 (no limit)", () => {
@@ -171,11 +248,19 @@ describe("assertRegistryConsistent", () => {
     });
 
     it.each(["often", "30s", "1w", "", "0m"])("refuses the schedule %j", (schedule) => {
-      expect(viewProblem({ schedule })).toContainEqual({ kind: "feature_views", name: "customer", problem: expect.stringMatching(/^schedule '.*' is not understood/) });
+      expect(viewProblem({ schedule })).toContainEqual({
+        kind: "feature_views",
+        name: "customer",
+        problem: expect.stringMatching(/^schedule '.*' is not understood/),
+      });
     });
 
     it("needs a feature", () => {
-      expect(viewProblem({ features: [] })).toContainEqual({ kind: "feature_views", name: "customer", problem: "needs at least one feature" });
+      expect(viewProblem({ features: [] })).toContainEqual({
+        kind: "feature_views",
+        name: "customer",
+        problem: "needs at least one feature",
+      });
     });
 
     it("refuses an invalid feature name, a repeated feature, a join-key name and reserved names", () => {
@@ -202,30 +287,50 @@ describe("assertRegistryConsistent", () => {
 
     it("checks join-key clashes against every join key of a composite entity", () => {
       const c = mutated((c) => (c.feature_views[3].features = [{ name: "product_id", dtype: "string" }]));
-      expect(problemsOf(c)).toContainEqual({ kind: "feature_views", name: "inventory", problem: "feature 'product_id' has the name of a join key" });
+      expect(problemsOf(c)).toContainEqual({
+        kind: "feature_views",
+        name: "inventory",
+        problem: "feature 'product_id' has the name of a join key",
+      });
     });
   });
 
   describe("feature services", () => {
     const serviceProblems = (features: string[]) =>
-      problemsOf(mutated((c) => (c.feature_services[0].features = features))).filter((p) => p.kind === "feature_services");
+      problemsOf(mutated((c) => (c.feature_services[0].features = features))).filter(
+        (p) => p.kind === "feature_services",
+      );
 
     it("accepts view:feature, view:* and a bare view", () => {
       expect(serviceProblems(["customer:age", "realtime:*", "inventory"])).toEqual([]);
     });
 
     it("needs a reference", () => {
-      expect(serviceProblems([])).toEqual([{ kind: "feature_services", name: "svc_refs", problem: "needs at least one feature reference" }]);
+      expect(serviceProblems([])).toEqual([
+        { kind: "feature_services", name: "svc_refs", problem: "needs at least one feature reference" },
+      ]);
     });
 
     it.each(["a:b:c", ":age", ""])("refuses the malformed reference %j", (ref) => {
-      expect(serviceProblems([ref])).toEqual([{ kind: "feature_services", name: "svc_refs", problem: `'${ref}' is not a feature reference (view:feature or view)` }]);
+      expect(serviceProblems([ref])).toEqual([
+        {
+          kind: "feature_services",
+          name: "svc_refs",
+          problem: `'${ref}' is not a feature reference (view:feature or view)`,
+        },
+      ]);
     });
 
     it("refuses a missing view and a missing feature", () => {
-      expect(serviceProblems(["ghost:age"])).toEqual([{ kind: "feature_services", name: "svc_refs", problem: "feature view 'ghost' does not exist" }]);
-      expect(serviceProblems(["ghost"])).toEqual([{ kind: "feature_services", name: "svc_refs", problem: "feature view 'ghost' does not exist" }]);
-      expect(serviceProblems(["customer:shoe_size"])).toEqual([{ kind: "feature_services", name: "svc_refs", problem: "feature 'customer:shoe_size' does not exist" }]);
+      expect(serviceProblems(["ghost:age"])).toEqual([
+        { kind: "feature_services", name: "svc_refs", problem: "feature view 'ghost' does not exist" },
+      ]);
+      expect(serviceProblems(["ghost"])).toEqual([
+        { kind: "feature_services", name: "svc_refs", problem: "feature view 'ghost' does not exist" },
+      ]);
+      expect(serviceProblems(["customer:shoe_size"])).toEqual([
+        { kind: "feature_services", name: "svc_refs", problem: "feature 'customer:shoe_size' does not exist" },
+      ]);
     });
   });
 });
@@ -306,8 +411,12 @@ describe("assertDeletable", () => {
   });
 
   it("refuses deleting a referenced entity and view", () => {
-    expect(() => assertDeletable(base(), "entities", "customer")).toThrow(expect.objectContaining({ code: "CONFLICT" }));
-    expect(() => assertDeletable(base(), "feature_views", "inventory")).toThrow(expect.objectContaining({ code: "CONFLICT" }));
+    expect(() => assertDeletable(base(), "entities", "customer")).toThrow(
+      expect.objectContaining({ code: "CONFLICT" }),
+    );
+    expect(() => assertDeletable(base(), "feature_views", "inventory")).toThrow(
+      expect.objectContaining({ code: "CONFLICT" }),
+    );
   });
 
   it("allows deleting what nothing refers to", () => {

@@ -1,7 +1,11 @@
 /** Schemas shared by every route: the error envelope, names, tags. */
 import { z } from "@hono/zod-openapi";
 
-export const Name = z.string().min(1).max(128).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "use letters, digits and _, not starting with a digit");
+export const Name = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "use letters, digits and _, not starting with a digit");
 export const Tags = z.record(z.string(), z.string()).openapi({ example: { team: "data-science" } });
 
 export const ErrorEnvelope = z
@@ -15,7 +19,10 @@ export const ErrorEnvelope = z
   })
   .openapi("Error");
 
-const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: ErrorEnvelope } } });
+const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: ErrorEnvelope } },
+});
 
 /** The error responses every authenticated route can give. */
 export const commonErrors = {

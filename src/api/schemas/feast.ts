@@ -13,31 +13,43 @@ const EntityValue = z.union([z.string(), z.number()]);
 
 /** A pandas-style columnar frame: column name → values, one per row. */
 const Df = z.record(z.string(), z.array(z.unknown())).openapi({
-  description: "Columnar rows (pandas `df.to_dict(orient='list')`): join keys, `event_timestamp` (or the source's timestamp field), optional `created`, features",
+  description:
+    "Columnar rows (pandas `df.to_dict(orient='list')`): join keys, `event_timestamp` (or the source's timestamp field), optional `created`, features",
 });
 
 export const FeastOnlineFeaturesRequest = z
   .object({
-    entities: z.record(z.string(), z.array(EntityValue)).openapi({ example: { customer_id: ["cust_12345", "cust_67890"] } }),
+    entities: z
+      .record(z.string(), z.array(EntityValue))
+      .openapi({ example: { customer_id: ["cust_12345", "cust_67890"] } }),
     feature_service: z.string().optional().openapi({ example: "customer_features_v1" }),
-    features: z.array(z.string()).optional().openapi({ example: ["customer:age", "customer:segment"] }),
+    features: z
+      .array(z.string())
+      .optional()
+      .openapi({ example: ["customer:age", "customer:segment"] }),
     full_feature_names: z.boolean().default(false),
   })
   .openapi("FeastOnlineFeaturesRequest");
 
-export const FieldStatus = z.enum(["PRESENT", "NULL_VALUE", "NOT_FOUND", "OUTSIDE_MAX_AGE"]).openapi("FeastFieldStatus");
+export const FieldStatus = z
+  .enum(["PRESENT", "NULL_VALUE", "NOT_FOUND", "OUTSIDE_MAX_AGE"])
+  .openapi("FeastFieldStatus");
 
 export const FeastOnlineFeaturesResponse = z
   .object({
     metadata: z.object({
-      feature_names: z.array(z.string()).openapi({ description: "Join keys (request order), then features (`view__feature` with full_feature_names)" }),
+      feature_names: z
+        .array(z.string())
+        .openapi({ description: "Join keys (request order), then features (`view__feature` with full_feature_names)" }),
     }),
     results: z
       .array(
         z.object({
           values: z.array(z.unknown()),
           statuses: z.array(FieldStatus),
-          event_timestamps: z.array(z.string()).openapi({ description: "RFC 3339 UTC; `1970-01-01T00:00:00Z` for join keys and values not found" }),
+          event_timestamps: z
+            .array(z.string())
+            .openapi({ description: "RFC 3339 UTC; `1970-01-01T00:00:00Z` for join keys and values not found" }),
         }),
       )
       .openapi({ description: "One entry per feature_names entry, values across the entity rows" }),
@@ -55,19 +67,44 @@ export const FeastOnlineFeaturesResponse = z
 export const FeastPushRequest = z
   .object({
     push_source_name: z.string().min(1).openapi({ example: "customer_realtime_updates" }),
-    df: Df.openapi({ example: { customer_id: ["cust_12345"], event_timestamp: ["2024-06-30T15:45:23Z"], cart_value: [156.5] } }),
-    to: z.enum(["online", "offline", "online_and_offline"]).default("online").openapi({ description: "Feast's default: online" }),
-    allow_registry_cache: z.boolean().default(true).openapi({ description: "Accepted for compatibility; the registry snapshot is always used" }),
-    transform_on_write: z.boolean().default(true).openapi({ description: "Accepted for compatibility (no on-demand transformations)" }),
+    df: Df.openapi({
+      example: { customer_id: ["cust_12345"], event_timestamp: ["2024-06-30T15:45:23Z"], cart_value: [156.5] },
+    }),
+    to: z
+      .enum(["online", "offline", "online_and_offline"])
+      .default("online")
+      .openapi({ description: "Feast's default: online" }),
+    allow_registry_cache: z
+      .boolean()
+      .default(true)
+      .openapi({ description: "Accepted for compatibility; the registry snapshot is always used" }),
+    transform_on_write: z
+      .boolean()
+      .default(true)
+      .openapi({ description: "Accepted for compatibility (no on-demand transformations)" }),
   })
   .openapi("FeastPushRequest");
 
 export const FeastWriteToOnlineStoreRequest = z
   .object({
     feature_view_name: z.string().min(1).openapi({ example: "customer" }),
-    df: Df.openapi({ example: { customer_id: ["cust_12345"], age: [34], segment: ["premium"], event_timestamp: ["2024-06-30T15:45:23"], created: [null] } }),
-    allow_registry_cache: z.boolean().default(true).openapi({ description: "Accepted for compatibility; the registry snapshot is always used" }),
-    transform_on_write: z.boolean().default(true).openapi({ description: "Accepted for compatibility (no on-demand transformations)" }),
+    df: Df.openapi({
+      example: {
+        customer_id: ["cust_12345"],
+        age: [34],
+        segment: ["premium"],
+        event_timestamp: ["2024-06-30T15:45:23"],
+        created: [null],
+      },
+    }),
+    allow_registry_cache: z
+      .boolean()
+      .default(true)
+      .openapi({ description: "Accepted for compatibility; the registry snapshot is always used" }),
+    transform_on_write: z
+      .boolean()
+      .default(true)
+      .openapi({ description: "Accepted for compatibility (no on-demand transformations)" }),
   })
   .openapi("FeastWriteToOnlineStoreRequest");
 
@@ -83,17 +120,23 @@ export const FeastNull = z.null().openapi("FeastNull", { description: "JSON null
  */
 export const FeastErrorBody = z.string().openapi("FeastErrorDetail", {
   description: 'JSON-encoded string holding {"module": "feast.errors", "class": <exception class>, "message": <text>}',
-  example: '{"module": "feast.errors", "class": "FeatureViewNotFoundException", "message": "Feature view nope does not exist in project ai_etl"}',
+  example:
+    '{"module": "feast.errors", "class": "FeatureViewNotFoundException", "message": "Feature view nope does not exist in project ai_etl"}',
 });
 
-const feastError = (description: string) => ({ description, content: { "application/json": { schema: FeastErrorBody } } });
+const feastError = (description: string) => ({
+  description,
+  content: { "application/json": { schema: FeastErrorBody } },
+});
 
 /** Error answers every authenticated Feast route can give. */
 export const feastErrors = {
   400: feastError("Invalid request (FeastError, FeatureNameCollisionError)"),
   401: feastError("Missing or invalid bearer token (FeastError)"),
   403: feastError("Token lacks the scope or the project (FeastPermissionError)"),
-  404: feastError("Feature view, feature service, entity or feature not found (FeatureViewNotFoundException, FeatureServiceNotFoundException, EntityNotFoundException, FeastObjectNotFoundException)"),
+  404: feastError(
+    "Feature view, feature service, entity or feature not found (FeatureViewNotFoundException, FeatureServiceNotFoundException, EntityNotFoundException, FeastObjectNotFoundException)",
+  ),
 } as const;
 
 export const feastPushNotFound = { 422: feastError("Push source not found (PushSourceNotFoundException)") } as const;

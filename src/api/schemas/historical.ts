@@ -4,10 +4,14 @@ import { z } from "@hono/zod-openapi";
 export const HistoricalRequest = z
   .object({
     feature_service: z.string().optional().openapi({ example: "customer_features_v1" }),
-    entity_df: z
-      .record(z.string(), z.array(z.unknown()))
-      .openapi({ description: "Columnar: join keys, event_timestamp, and any label columns (carried through)", example: { customer_id: ["cust_001"], event_timestamp: ["2024-01-15T10:00:00Z"] } }),
-    features: z.array(z.string()).optional().openapi({ example: ["customer:age", "transactions:total_count_30d"] }),
+    entity_df: z.record(z.string(), z.array(z.unknown())).openapi({
+      description: "Columnar: join keys, event_timestamp, and any label columns (carried through)",
+      example: { customer_id: ["cust_001"], event_timestamp: ["2024-01-15T10:00:00Z"] },
+    }),
+    features: z
+      .array(z.string())
+      .optional()
+      .openapi({ example: ["customer:age", "transactions:total_count_30d"] }),
     full_feature_names: z.boolean().default(false),
     async: z.boolean().default(false).openapi({ description: "Run as a job (202); larger requests always do" }),
   })
@@ -36,7 +40,13 @@ export const HistoricalResponse = z
   .openapi("HistoricalResponse");
 
 export const HistoricalJobAccepted = z
-  .object({ job_id: z.string(), status: z.string(), status_url: z.string(), rows_count: z.number().int(), shards: z.number().int() })
+  .object({
+    job_id: z.string(),
+    status: z.string(),
+    status_url: z.string(),
+    rows_count: z.number().int(),
+    shards: z.number().int(),
+  })
   .openapi("HistoricalJobAccepted");
 
 export const HistoricalJobStatus = z

@@ -5,7 +5,10 @@ const Timestamp = z.string().openapi({ example: "2024-06-01T00:00:00Z", descript
 
 export const MaterializeRequest = z
   .object({
-    feature_views: z.array(z.string()).min(1).openapi({ example: ["customer", "transactions"] }),
+    feature_views: z
+      .array(z.string())
+      .min(1)
+      .openapi({ example: ["customer", "transactions"] }),
     start_date: Timestamp,
     end_date: Timestamp,
     project: z.string().optional().openapi({ description: "Defaults to the request's project" }),
@@ -27,8 +30,14 @@ export const MaterializeResponse = z
     feature_views: z.array(z.string()),
     time_range: z.object({ start: z.string(), end: z.string() }),
     time_ranges: z.record(z.string(), z.object({ start: z.string(), end: z.string() })),
-    estimated_rows: z.number().int().openapi({ description: "Rows of the files in the window, from the file manifest" }),
-    estimated_duration_seconds: z.number().nullable().openapi({ description: "From the throughput of earlier jobs; null without any" }),
+    estimated_rows: z
+      .number()
+      .int()
+      .openapi({ description: "Rows of the files in the window, from the file manifest" }),
+    estimated_duration_seconds: z
+      .number()
+      .nullable()
+      .openapi({ description: "From the throughput of earlier jobs; null without any" }),
     progress_url: z.string(),
   })
   .openapi("MaterializeResponse");
@@ -43,7 +52,12 @@ export const MaterializationStatus = z
     duration_seconds: z.number().nullable(),
     completed_at: z.string().nullable(),
     errors: z.array(z.object({ task: z.string(), reason: z.string() })),
-    progress: z.object({ tasks_done: z.number().int(), tasks_total: z.number().int(), tasks_failed: z.number().int(), fraction: z.number() }),
+    progress: z.object({
+      tasks_done: z.number().int(),
+      tasks_total: z.number().int(),
+      tasks_failed: z.number().int(),
+      fraction: z.number(),
+    }),
   })
   .openapi("MaterializationStatus");
 
@@ -60,11 +74,21 @@ export const FeatureViewStats = z
   .object({
     feature_view: z.string(),
     statistics: z.object({
-      total_entities: z.number().int().nullable().openapi({ description: "Distinct entities the last materialization read (HyperLogLog estimate, ~1.6% error)" }),
-      online_store_records: z.number().int().nullable().openapi({ description: "Keys of the view in KV, counted by listing (null past the listing cap)" }),
+      total_entities: z.number().int().nullable().openapi({
+        description: "Distinct entities the last materialization read (HyperLogLog estimate, ~1.6% error)",
+      }),
+      online_store_records: z
+        .number()
+        .int()
+        .nullable()
+        .openapi({ description: "Keys of the view in KV, counted by listing (null past the listing cap)" }),
       offline_store_records: z.number().int().openapi({ description: "Rows of the source's files in the manifest" }),
       last_materialization: z.string().nullable(),
-      freshness_seconds: z.number().int().nullable().openapi({ description: "Now minus the newest event timestamp materialized" }),
+      freshness_seconds: z
+        .number()
+        .int()
+        .nullable()
+        .openapi({ description: "Now minus the newest event timestamp materialized" }),
       feature_stats: z.record(z.string(), FeatureStat),
     }),
   })

@@ -2,15 +2,25 @@
 import { z } from "@hono/zod-openapi";
 import { Name, Tags } from "./common";
 
-const Dtype = z.string().min(1).openapi({ example: "float64", description: "int32, int64, float32, float64, string, bool, bytes, unix_timestamp, or array<…>" });
+const Dtype = z.string().min(1).openapi({
+  example: "float64",
+  description: "int32, int64, float32, float64, string, bool, bytes, unix_timestamp, or array<…>",
+});
 const ValueType = z.string().openapi({ example: "STRING", description: "STRING, INT32, INT64 or BYTES" });
 
 export const EntityInput = z
   .object({
     name: Name,
-    join_keys: z.array(Name).min(1).optional().openapi({ description: "Defaults to [name]. Several keys make a composite key." }),
+    join_keys: z
+      .array(Name)
+      .min(1)
+      .optional()
+      .openapi({ description: "Defaults to [name]. Several keys make a composite key." }),
     value_type: ValueType.optional().openapi({ description: "Type of every join key (default STRING)" }),
-    value_types: z.record(z.string(), ValueType).optional().openapi({ description: "Type per join key, overriding value_type" }),
+    value_types: z
+      .record(z.string(), ValueType)
+      .optional()
+      .openapi({ description: "Type per join key, overriding value_type" }),
     description: z.string().optional(),
     tags: Tags.optional(),
   })
@@ -33,13 +43,17 @@ export const PushSourceInput = z
   .object({
     name: Name,
     type: z.literal("push").optional(),
-    batch_source: z.union([Name, BatchSourceInput]).openapi({ description: "Name of a batch source, or one defined inline" }),
+    batch_source: z
+      .union([Name, BatchSourceInput])
+      .openapi({ description: "Name of a batch source, or one defined inline" }),
     description: z.string().optional(),
     tags: Tags.optional(),
   })
   .openapi("PushSourceInput");
 
-export const DataSourceInput = z.union([BatchSourceInput.extend({ name: Name }), PushSourceInput.extend({ type: z.literal("push") })]).openapi("DataSourceInput");
+export const DataSourceInput = z
+  .union([BatchSourceInput.extend({ name: Name }), PushSourceInput.extend({ type: z.literal("push") })])
+  .openapi("DataSourceInput");
 
 const FeatureField = z.object({ name: Name, dtype: Dtype, description: z.string().optional() });
 
@@ -47,13 +61,22 @@ export const FeatureViewInput = z
   .object({
     name: Name,
     entities: z.array(Name).min(1),
-    schema: z.array(FeatureField).min(1).optional().openapi({ description: "The features (Feast's name); `features` is accepted too" }),
+    schema: z
+      .array(FeatureField)
+      .min(1)
+      .optional()
+      .openapi({ description: "The features (Feast's name); `features` is accepted too" }),
     features: z.array(FeatureField).min(1).optional(),
-    source: z.union([Name, BatchSourceInput, PushSourceInput.extend({ type: z.literal("push") })]).openapi({ description: "A data source name, or a source defined inline (named <view>_source unless named)" }),
+    source: z
+      .union([Name, BatchSourceInput, PushSourceInput.extend({ type: z.literal("push") })])
+      .openapi({ description: "A data source name, or a source defined inline (named <view>_source unless named)" }),
     ttl_seconds: z.number().int().min(0).default(0).openapi({ description: "0: values never expire" }),
     online: z.boolean().default(true),
     tags: Tags.optional(),
-    schedule: z.string().nullish().openapi({ description: "Incremental materialization every 15m, 1h, 1d, @hourly, @daily" }),
+    schedule: z
+      .string()
+      .nullish()
+      .openapi({ description: "Incremental materialization every 15m, 1h, 1d, @hourly, @daily" }),
     description: z.string().optional(),
   })
   .refine((v) => v.schema || v.features, { message: "give the features as `schema` (or `features`)", path: ["schema"] })
@@ -62,7 +85,13 @@ export const FeatureViewInput = z
 export const FeatureServiceInput = z
   .object({
     name: Name,
-    features: z.array(z.string().min(1)).min(1).openapi({ example: ["customer:age", "transactions"], description: "view:feature, or a view name for all its features" }),
+    features: z
+      .array(z.string().min(1))
+      .min(1)
+      .openapi({
+        example: ["customer:age", "transactions"],
+        description: "view:feature, or a view name for all its features",
+      }),
     description: z.string().optional(),
     tags: Tags.optional(),
   })
@@ -76,12 +105,19 @@ export const ApplyRequest = z
     feature_views: z.array(FeatureViewInput).optional(),
     feature_services: z.array(FeatureServiceInput).optional(),
     push_sources: z.array(PushSourceInput).optional(),
-    replace: z.boolean().default(false).openapi({ description: "The body is the whole registry: objects it omits are deleted (like feast apply)" }),
+    replace: z
+      .boolean()
+      .default(false)
+      .openapi({ description: "The body is the whole registry: objects it omits are deleted (like feast apply)" }),
     dry_run: z.boolean().default(false).openapi({ description: "Return the plan; change nothing" }),
   })
-  .refine((b) => b.feature_view || b.entities || b.data_sources || b.feature_views || b.feature_services || b.push_sources, {
-    message: "give feature_view, or one or more of entities, data_sources, feature_views, feature_services, push_sources",
-  })
+  .refine(
+    (b) => b.feature_view || b.entities || b.data_sources || b.feature_views || b.feature_services || b.push_sources,
+    {
+      message:
+        "give feature_view, or one or more of entities, data_sources, feature_views, feature_services, push_sources",
+    },
+  )
   .openapi("ApplyRequest");
 
 export type ApplyRequestBody = z.infer<typeof ApplyRequest>;
@@ -90,7 +126,12 @@ export type PushSourceInputT = z.infer<typeof PushSourceInput>;
 
 const PlanEntry = z.object({ kind: z.string(), name: z.string() });
 export const ApplyPlan = z
-  .object({ create: z.array(PlanEntry), update: z.array(PlanEntry), delete: z.array(PlanEntry), unchanged: z.array(PlanEntry) })
+  .object({
+    create: z.array(PlanEntry),
+    update: z.array(PlanEntry),
+    delete: z.array(PlanEntry),
+    unchanged: z.array(PlanEntry),
+  })
   .openapi("ApplyPlan");
 
 export const ApplyResponse = z
@@ -125,7 +166,10 @@ export const EntityOut = z
   .object({
     name: z.string(),
     join_keys: z.array(z.string()),
-    value_type: z.string().nullable().openapi({ description: "The type shared by all join keys; null when they differ (see value_types)" }),
+    value_type: z
+      .string()
+      .nullable()
+      .openapi({ description: "The type shared by all join keys; null when they differ (see value_types)" }),
     value_types: z.record(z.string(), z.string()),
     description: z.string(),
     tags: Tags,
@@ -133,11 +177,23 @@ export const EntityOut = z
   .openapi("Entity");
 
 export const FeatureServiceOut = z
-  .object({ name: z.string(), features: z.array(z.string()), feature_views: z.array(z.string()), description: z.string(), tags: Tags })
+  .object({
+    name: z.string(),
+    features: z.array(z.string()),
+    feature_views: z.array(z.string()),
+    description: z.string(),
+    tags: Tags,
+  })
   .openapi("FeatureService");
 
 export const PushSourceOut = z
-  .object({ name: z.string(), batch_source: z.string(), feature_views: z.array(z.string()), description: z.string(), tags: Tags })
+  .object({
+    name: z.string(),
+    batch_source: z.string(),
+    feature_views: z.array(z.string()),
+    description: z.string(),
+    tags: Tags,
+  })
   .openapi("PushSource");
 
 export const DataSourceOut = z
