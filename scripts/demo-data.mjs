@@ -106,7 +106,7 @@ async function runMaterialization(client, views, startMs, endMs) {
   return { outcome: status.status, job, status };
 }
 
-/** Entities a scan task writes itself (src/materialize/plan.ts WRITE_CHUNK); beyond them it enqueues write tasks. */
+/** Entities a scan task writes itself (src/domain/materialize-plan.ts WRITE_CHUNK); beyond them it enqueues write tasks. */
 const SCAN_TASK_WRITES = 900;
 
 /** Fills the online store: materialization where it is safe (or asked for), direct writes for the rest. */

@@ -3,13 +3,13 @@
  * and the one place (`onError`) where failures become HTTP responses.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
-import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "./env";
-import { LarderError, toHttpError } from "./errors";
+import { LarderError } from "./domain/errors";
+import type { AppEnv } from "./http/app-env";
+import { authenticate } from "./http/auth";
+import { limitBody } from "./http/body-limit";
+import { toHttpError } from "./http/error-response";
 import { requestContext } from "./http/request-context";
-import { authenticate } from "./auth/middleware";
-import { router } from "./api/context";
+import { router } from "./api/router";
 import { healthRoutes, configRoutes } from "./api/system-routes";
 import { registryRoutes } from "./api/registry-routes";
 import { applyRoutes } from "./api/apply-routes";
@@ -23,31 +23,9 @@ import { feastMaterializeRoutes } from "./api/feast-materialize-routes";
 
 export const API_BASE = "/api/v1/features";
 
-/** Bodies over MAX_BODY_BYTES (default 10 MB) get PAYLOAD_TOO_LARGE before any handler reads them. */
-function limitBody(): MiddlewareHandler<AppEnv> {
-  // One limiter per configured size, built once, not per request.
-  const limiters = new Map<number, MiddlewareHandler<AppEnv>>();
-  return (c, next) => {
-    const maxSize = Number(c.env.MAX_BODY_BYTES || 10 * 1024 * 1024);
-    let limiter = limiters.get(maxSize);
-    if (!limiter) {
-      limiter = bodyLimit({
-        maxSize,
-        onError: () => {
-          throw new LarderError("PAYLOAD_TOO_LARGE", `Request body is over the ${maxSize}-byte limit`, {
-            max_bytes: maxSize,
-          });
-        },
-      });
-      limiters.set(maxSize, limiter);
-    }
-    return limiter(c, next);
-  };
-}
-
 export function buildApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
-  app.use("*", requestContext());
+  app.use("*", ...requestContext());
   app.use("*", limitBody());
 
   const api = router();
@@ -90,9 +68,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   });
   app.onError((err, c) => {
     const { status, body } = toHttpError(err, c.get("requestId") ?? "unknown");
-    c.header("x-request-id", body.request_id);
-    if (c.get("timing")) c.header("Server-Timing", c.get("timing").header());
-    return c.json(body, status as 400);
+    return c.json(body, status);
   });
   return app;
 }

@@ -1,11 +1,12 @@
 /**
- * Worker entry: `fetch` serves the API, `queue` routes batches to their
- * consumers (src/queues.ts), `scheduled` runs the cron work.
+ * Worker entry: `fetch` serves the API (src/app.ts), `queue` routes batches
+ * to their consumers (src/queue.ts), `scheduled` runs the cron work.
  */
 import { buildApp } from "./app";
-import type { Bindings } from "./env";
-import { routeQueueBatch } from "./queues";
-import { runCron } from "./materialize/cron";
+import type { Bindings } from "./platform/bindings";
+import { routeQueueBatch } from "./queue";
+import { runCron } from "./services/cron";
+import { servicesFor } from "./services/services";
 
 const app = buildApp();
 
@@ -14,6 +15,6 @@ export default {
   queue: routeQueueBatch,
 
   async scheduled(controller: ScheduledController, env: Bindings, ctx: ExecutionContext): Promise<void> {
-    ctx.waitUntil(runCron(env, controller.scheduledTime));
+    ctx.waitUntil(runCron(servicesFor(env), controller.scheduledTime));
   },
 } satisfies ExportedHandler<Bindings>;

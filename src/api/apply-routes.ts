@@ -1,12 +1,11 @@
 /** POST /apply (single view or many objects, dry run, replace) and POST /refresh-registry. */
-import { createRoute, z } from "@hono/zod-openapi";
-import { requireScope } from "../auth/middleware";
-import { applyRegistry, refreshRegistry } from "../registry/service";
-import { materializedEnds, registryDb } from "../registry/d1-registry";
+import { createRoute, type z } from "@hono/zod-openapi";
+import { requireScope } from "../http/auth";
+import { measure } from "../http/request-context";
 import { contentsFromApply } from "../registry/normalize";
-import { commonErrors, conflict, jsonBody, jsonResponse, notFound, ProjectQuery, tooLarge } from "./schemas/common";
-import { ApplyRequest, ApplyResponse } from "./schemas/registry";
-import { router } from "./context";
+import { commonErrors, conflict, jsonBody, jsonResponse, notFound, ProjectQuery, tooLarge } from "../schemas/common";
+import { ApplyRequest, ApplyResponse, RefreshResponse } from "../schemas/registry";
+import { router } from "./router";
 
 export const applyRoutes = router();
 const write = requireScope("registry:write");
@@ -30,9 +29,9 @@ applyRoutes.openapi(
     const body = c.req.valid("json");
     const project = c.get("project");
     const incoming = contentsFromApply(body);
-    const outcome = await c
-      .get("timing")
-      .measure("d1", () => applyRegistry(c.env, project, incoming, { replace: body.replace, dryRun: body.dry_run }));
+    const { registry } = c.get("services");
+    const options = { replace: body.replace, dryRun: body.dry_run };
+    const outcome = await measure(c, "d1", registry.apply(project, incoming, options));
     const response: z.infer<typeof ApplyResponse> = {
       status: body.dry_run ? "planned" : "success",
       registered_at: outcome.at,
@@ -43,7 +42,7 @@ applyRoutes.openapi(
     if (body.feature_view) {
       // The specification's single-view answer: ready once values have been materialized.
       const view = body.feature_view.name;
-      const materializedUntil = (await materializedEnds(registryDb(c.env.DB), project)).get(view) ?? null;
+      const materializedUntil = (await registry.materializedEnds(project)).get(view) ?? null;
       response.feature_view = view;
       response.online_store_ready = body.feature_view.online && materializedUntil !== null;
       response.materialization_required = body.feature_view.online && materializedUntil === null;
@@ -51,17 +50,6 @@ applyRoutes.openapi(
     return c.json(response, 200);
   },
 );
-
-const RefreshResponse = z
-  .object({
-    status: z.literal("success"),
-    feature_views_count: z.number().int(),
-    entities_count: z.number().int(),
-    feature_services_count: z.number().int(),
-    refreshed_at: z.string(),
-    registry_version: z.number().int(),
-  })
-  .openapi("RefreshResponse");
 
 applyRoutes.openapi(
   createRoute({
@@ -74,7 +62,7 @@ applyRoutes.openapi(
     responses: { 200: jsonResponse(RefreshResponse, "Refreshed"), ...commonErrors, ...notFound, ...conflict },
   }),
   async (c) => {
-    const registry = await c.get("timing").measure("d1", () => refreshRegistry(c.env, c.get("project")));
+    const registry = await measure(c, "d1", c.get("services").registry.refresh(c.get("project")));
     return c.json(
       {
         status: "success" as const,

@@ -29,10 +29,11 @@
  */
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { AppEnv } from "../env";
-import { toHttpError, type ErrorCode, type ErrorDetails } from "../errors";
+import type { ErrorCode, ErrorDetails } from "../domain/errors";
+import type { AppEnv } from "../http/app-env";
+import { toHttpError } from "../http/error-response";
 
-export const FEAST_ERRORS_MODULE = "feast.errors";
+const FEAST_ERRORS_MODULE = "feast.errors";
 
 export interface FeastErrorDetail {
   module: string;
@@ -97,14 +98,14 @@ export function feastErrorDetail(
 }
 
 /** `json.dumps(detail)` as Python writes it: `", "` and `": "` separators, non-ASCII escaped. */
-export function pythonJsonDumps(detail: FeastErrorDetail): string {
+function pythonJsonDumps(detail: FeastErrorDetail): string {
   const text = `{"module": ${JSON.stringify(detail.module)}, "class": ${JSON.stringify(detail.class)}, "message": ${JSON.stringify(detail.message)}}`;
   return text.replace(/[\u0080-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** The router's `onError`: every failure on a Feast route, in Feast's wire form. */
 export function feastErrorHandler(err: Error, c: Context<AppEnv>): Response {
-  const project = c.get("project") ?? c.req.query("project") ?? c.env.DEFAULT_PROJECT;
+  const project = c.get("project") ?? c.req.query("project") ?? c.get("services").config.defaultProject;
   const { status, detail } = feastErrorDetail(err, c.get("requestId") ?? "unknown", project);
   // c.json encodes the detail text once more: the body is a JSON string, as Feast's.
   return c.json(pythonJsonDumps(detail), status as ContentfulStatusCode);

@@ -6,38 +6,20 @@
  * so these answer 200 as soon as it is started, with the job's id and
  * progress URL in the body (Feast clients ignore the body).
  */
-import { createRoute, z } from "@hono/zod-openapi";
-import { invalid } from "../errors";
-import { authenticate, requireScope } from "../auth/middleware";
+import { createRoute } from "@hono/zod-openapi";
+import { invalid } from "../domain/errors";
 import { parseTimestamp } from "../domain/timestamps";
-import { registryDb } from "../registry/d1-registry";
-import { incrementalWindows, onlineViews, startMaterialization } from "../materialize/service";
+import { authenticate, requireScope } from "../http/auth";
+import { jsonBody, jsonResponse, ProjectQuery } from "../schemas/common";
+import { FeastMaterializeIncrementalRequest, FeastMaterializeRequest, feastErrors } from "../schemas/feast";
+import { MaterializeResponse } from "../schemas/materialize";
+import { materializeIncremental, materializeWindow } from "../services/materialize-requests";
 import { feastErrorHandler } from "./feast-errors";
 import { bodyAsJson } from "./feast-routes";
-import { startedResponse } from "./materialize-routes";
-import { feastErrors } from "./schemas/feast";
-import { MaterializeResponse } from "./schemas/materialize";
-import { jsonBody, jsonResponse, ProjectQuery } from "./schemas/common";
-import { registryOf, router } from "./context";
+import { registryOf, router } from "./router";
 
 export const feastMaterializeRoutes = router();
 feastMaterializeRoutes.onError(feastErrorHandler);
-
-const FeastMaterializeRequest = z
-  .object({
-    start_ts: z.string().openapi({ example: "2024-06-01T00:00:00" }),
-    end_ts: z.string().openapi({ example: "2024-06-30T23:59:59" }),
-    feature_views: z.array(z.string()).nullish(),
-    disable_event_timestamp: z.boolean().optional(),
-  })
-  .openapi("FeastMaterializeRequest");
-
-const FeastMaterializeIncrementalRequest = z
-  .object({
-    end_ts: z.string().openapi({ example: "2024-06-30T23:59:59" }),
-    feature_views: z.array(z.string()).nullish(),
-  })
-  .openapi("FeastMaterializeIncrementalRequest");
 
 function timestamp(name: string, value: string): number {
   const ms = parseTimestamp(value);
@@ -61,14 +43,7 @@ feastMaterializeRoutes.openapi(
     const start = body.disable_event_timestamp ? 0 : timestamp("start_ts", body.start_ts);
     const end = body.disable_event_timestamp ? Date.now() : timestamp("end_ts", body.end_ts);
     if (start > end) throw invalid("start_ts is after end_ts", {});
-    const views = onlineViews(registry, body.feature_views);
-    const job = await startMaterialization(
-      { db: registryDb(c.env.DB), queue: c.env.MATERIALIZE },
-      registry,
-      Object.fromEntries(views.map((v) => [v, { start, end }])),
-      "api",
-    );
-    return c.json(startedResponse(job), 200);
+    return c.json(await materializeWindow(c.get("services"), registry, body.feature_views, start, end), 200);
   },
 );
 
@@ -85,14 +60,7 @@ feastMaterializeRoutes.openapi(
   async (c) => {
     const body = c.req.valid("json");
     const registry = await registryOf(c);
-    const views = onlineViews(registry, body.feature_views);
-    const db = registryDb(c.env.DB);
-    const job = await startMaterialization(
-      { db, queue: c.env.MATERIALIZE },
-      registry,
-      await incrementalWindows(db, registry, views, timestamp("end_ts", body.end_ts)),
-      "incremental",
-    );
-    return c.json(startedResponse(job), 200);
+    const end = timestamp("end_ts", body.end_ts);
+    return c.json(await materializeIncremental(c.get("services"), registry, body.feature_views, end), 200);
   },
 );

@@ -20,10 +20,10 @@
  * with `datetime.fromisoformat(ts.replace("Z", "+00:00"))`. Pure.
  */
 import { formatTimestamp } from "../domain/timestamps";
-import type { FeatureStatus, OnlineReadResult } from "../online/read";
+import type { FeatureStatus, OnlineReadResult } from "../services/online-read";
 
 /** What Feast writes for an unset timestamp. */
-export const FEAST_EPOCH = "1970-01-01T00:00:00Z";
+const FEAST_EPOCH = "1970-01-01T00:00:00Z";
 
 export interface FeastFeatureVector {
   values: unknown[];
@@ -37,7 +37,7 @@ export interface FeastOnlineResponse {
 }
 
 /** Epoch ms as protobuf's JSON Timestamp; null (not found) as the epoch. */
-export function feastTimestamp(ms: number | null): string {
+function feastTimestamp(ms: number | null): string {
   return ms === null ? FEAST_EPOCH : formatTimestamp(ms).replace(/\.000Z$/, "Z");
 }
 

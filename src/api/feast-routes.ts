@@ -4,8 +4,8 @@
  * so Feast's `remote` online store (`online_store: {type: remote, path:
  * https://<worker>/api/v1/features/feast}`) and scripts written against
  * `feast serve` can use Larder. The same core functions as the Larder routes
- * do the work (selectFeatures, readOnlineFeatures, pushRows,
- * validatePushRows, KvOnlineStore); this file only translates shapes.
+ * do the work (selectFeatures, readOnlineFeatures, and the push service's
+ * feastPush and writeToOnlineStore); this file only translates shapes.
  *
  * Contracts:
  * - `GET /feast/health`: 200 with an empty body, no token (Feast's health has
@@ -22,15 +22,14 @@
  */
 import { createRoute } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../env";
-import { invalid } from "../errors";
-import { authenticate, requireScope } from "../auth/middleware";
+import { assertCanPush } from "../auth/scopes";
 import { selectFeatures } from "../domain/feature-refs";
-import { KvOnlineStore } from "../online/kv-store";
-import { readOnlineFeatures } from "../online/read";
-import { pushTarget, validatePushRows, type PushTarget } from "../online/push";
-import { pushRows } from "../online/push-service";
-import { jsonBody, jsonResponse, ProjectQuery } from "./schemas/common";
+import type { AppEnv } from "../http/app-env";
+import { authenticate, requireScope } from "../http/auth";
+import { measure } from "../http/request-context";
+import { readOnlineFeatures } from "../services/online-read";
+import { feastPush, writeToOnlineStore } from "../services/push";
+import { jsonBody, jsonResponse, ProjectQuery } from "../schemas/common";
 import {
   feastErrors,
   feastPushNotFound,
@@ -39,12 +38,10 @@ import {
   FeastOnlineFeaturesResponse,
   FeastPushRequest,
   FeastWriteToOnlineStoreRequest,
-} from "./schemas/feast";
+} from "../schemas/feast";
 import { feastErrorHandler } from "./feast-errors";
 import { feastOnlineResponse } from "./feast-response";
-import { dfRows, pushLayout, rowsRejected, viewLayout } from "./feast-df";
-import { assertCanPush } from "./push-routes";
-import { registryOf, router } from "./context";
+import { registryOf, router } from "./router";
 
 export const feastRoutes = router();
 feastRoutes.onError(feastErrorHandler);
@@ -92,10 +89,8 @@ feastRoutes.openapi(
     const body = c.req.valid("json");
     const registry = await registryOf(c);
     const selection = selectFeatures(registry, body, { onlineOnly: true });
-    const store = new KvOnlineStore(c.env.ONLINE_STORE);
-    const result = await c
-      .get("timing")
-      .measure("kv", () => readOnlineFeatures(registry, store, selection, body.entities, Date.now()));
+    const store = c.get("services").online;
+    const result = await measure(c, "kv", readOnlineFeatures(registry, store, selection, body.entities, Date.now()));
     return c.json(feastOnlineResponse(result, Object.keys(body.entities)), 200);
   },
 );
@@ -121,15 +116,7 @@ feastRoutes.openapi(
     const body = c.req.valid("json");
     assertCanPush(c.get("principal"), c.get("project"), body.to);
     const registry = await registryOf(c);
-    const target = pushTarget(registry, body.push_source_name);
-    const rows = dfRows(body.df, pushLayout(registry, target));
-    if (rows.length > 0) {
-      const deps = { store: new KvOnlineStore(c.env.ONLINE_STORE), offlineQueue: c.env.OFFLINE_WRITES };
-      const outcome = await c
-        .get("timing")
-        .measure("write", () => pushRows(deps, registry, target, rows, body.to, Date.now(), { allOrNothing: true }));
-      if (outcome.errors.length > 0) throw rowsRejected(outcome.errors, rows.length);
-    }
+    await measure(c, "write", feastPush(c.get("services"), registry, body, Date.now()));
     return c.json(null, 200);
   },
 );
@@ -151,22 +138,7 @@ feastRoutes.openapi(
   async (c) => {
     const body = c.req.valid("json");
     const registry = await registryOf(c);
-    const view = registry.view(body.feature_view_name);
-    if (!view.def.online)
-      throw invalid(`Feature view '${view.def.name}' is not online (online: false)`, { feature_view: view.def.name });
-    const rows = dfRows(body.df, viewLayout(registry, view));
-    if (rows.length === 0) return c.json(null, 200);
-    // The view as the only target: the push row rules (keys, timestamps, dtypes) apply unchanged.
-    const target: PushTarget = {
-      source: { name: view.def.source, type: "push", batch_source: view.def.source, description: "", tags: {} },
-      views: [view],
-      joinKeys: view.joinKeys,
-    };
-    const { accepted, errors } = validatePushRows(registry, target, rows, Date.now());
-    if (errors.length > 0) throw rowsRejected(errors, rows.length);
-    // A df row carries the view's columns: replace (merge: false) rather than layer over the stored record.
-    const writes = accepted.flatMap((r) => r.writes.map((w) => ({ ...w, merge: false })));
-    await c.get("timing").measure("kv", () => new KvOnlineStore(c.env.ONLINE_STORE).write(writes));
+    await measure(c, "kv", writeToOnlineStore(c.get("services"), registry, body, Date.now()));
     return c.json(null, 200);
   },
 );

@@ -5,19 +5,19 @@
  */
 import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { AppEnv } from "../env";
-import { requireScope } from "../auth/middleware";
 import { selectFeatures } from "../domain/feature-refs";
-import { KvOnlineStore } from "../online/kv-store";
-import { readOnlineFeatures, rowKey, type FeatureStatus, type OnlineReadResult } from "../online/read";
-import { commonErrors, jsonBody, jsonResponse, notFound, ProjectQuery, tooLarge } from "./schemas/common";
+import type { AppEnv } from "../http/app-env";
+import { requireScope } from "../http/auth";
+import { elapsedMs, measure } from "../http/request-context";
+import { readOnlineFeatures, rowKey, type FeatureStatus, type OnlineReadResult } from "../services/online-read";
+import { commonErrors, jsonBody, jsonResponse, notFound, ProjectQuery, tooLarge } from "../schemas/common";
 import {
   EntityFeaturesResponse,
   entityFeaturesRequest,
   OnlineFeaturesRequest,
   OnlineFeaturesResponse,
-} from "./schemas/online";
-import { registryOf, router } from "./context";
+} from "../schemas/online";
+import { registryOf, router } from "./router";
 
 export const onlineRoutes = router();
 const canRead = requireScope("online:read");
@@ -33,11 +33,8 @@ interface ReadParams {
 async function readKeyedByEntity(c: Context<AppEnv>, params: ReadParams, includeStatuses: boolean) {
   const registry = await registryOf(c);
   const selection = selectFeatures(registry, params, { onlineOnly: true });
-  const result = await c
-    .get("timing")
-    .measure("kv", () =>
-      readOnlineFeatures(registry, new KvOnlineStore(c.env.ONLINE_STORE), selection, params.entities, Date.now()),
-    );
+  const store = c.get("services").online;
+  const result = await measure(c, "kv", readOnlineFeatures(registry, store, selection, params.entities, Date.now()));
   const features: Record<string, Record<string, unknown>> = {};
   const statuses: Record<string, Record<string, FeatureStatus>> = {};
   const columns = result.columns;
@@ -65,7 +62,7 @@ async function readKeyedByEntity(c: Context<AppEnv>, params: ReadParams, include
 
 function metadata(c: Context<AppEnv>, result: OnlineReadResult, views: string[]) {
   return {
-    latency_ms: Math.round(c.get("timing").elapsedMs() * 100) / 100,
+    latency_ms: elapsedMs(c),
     features_count: result.columns.length,
     entities_count: result.rowCount,
     feature_views: views,

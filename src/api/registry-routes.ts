@@ -1,10 +1,10 @@
 /** GET and DELETE routes for each kind of registry object. Reads come from the snapshot. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireScope } from "../auth/middleware";
-import { LarderError, type ErrorCode } from "../errors";
+import { requireScope } from "../http/auth";
+import { LarderError, type ErrorCode } from "../domain/errors";
 import type { ObjectKind } from "../domain/registry-model";
-import { deleteFromRegistry } from "../registry/service";
-import { commonErrors, conflict, jsonResponse, notFound, ProjectQuery } from "./schemas/common";
+import { measure } from "../http/request-context";
+import { commonErrors, conflict, jsonResponse, notFound, ProjectQuery } from "../schemas/common";
 import {
   DataSourceOut,
   DeleteResponse,
@@ -13,8 +13,8 @@ import {
   FeatureViewOut,
   NamePath,
   PushSourceOut,
-} from "./schemas/registry";
-import { registryOf, router } from "./context";
+} from "../schemas/registry";
+import { registryOf, router } from "./router";
 import { dataSourceOut, entityOut, featureServiceOut, featureViewOut, pushSourceOut } from "./registry-views";
 
 export const registryRoutes = router();
@@ -117,11 +117,9 @@ for (const target of DELETABLE) {
     async (c) => {
       const { name } = c.req.valid("param");
       const notFoundError = new LarderError(target.code, `${target.label} '${name}' not found in registry`, { name });
-      const version = await c
-        .get("timing")
-        .measure("d1", () =>
-          deleteFromRegistry(c.env, c.get("project"), target.kind, name, notFoundError, target.matches),
-        );
+      const { registry } = c.get("services");
+      const removal = registry.remove(c.get("project"), target.kind, name, notFoundError, target.matches);
+      const version = await measure(c, "d1", removal);
       return c.json({ status: "deleted" as const, kind: target.kind, name, registry_version: version }, 200);
     },
   );

@@ -4,7 +4,7 @@
  * `alg: none` and every algorithm not listed here are refused by jose.
  */
 import { decodeProtectedHeader, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
-import { LarderError } from "../errors";
+import { LarderError } from "../domain/errors";
 import { projectsFromClaims, scopesFromClaims, type Principal } from "./scopes";
 
 export interface VerifierConfig {

@@ -1,4 +1,6 @@
 /** Scopes a token can carry (named like Feast's permissions) and what they grant. Pure. */
+import { LarderError } from "../domain/errors";
+
 export const SCOPES = [
   "online:read",
   "offline:read",
@@ -47,4 +49,24 @@ export function projectsFromClaims(claims: Record<string, unknown>): string[] | 
   if (claims.projects === undefined) return null;
   if (!Array.isArray(claims.projects)) return [];
   return claims.projects.filter((p): p is string => typeof p === "string");
+}
+
+/** FORBIDDEN unless the principal has `scope` and may use `project`. */
+export function assertAllowed(principal: Principal, scope: Scope, project: string): void {
+  if (!hasScope(principal, scope)) {
+    throw new LarderError("FORBIDDEN", `This token lacks the '${scope}' scope`, { required_scope: scope });
+  }
+  if (!canUseProject(principal, project)) {
+    throw new LarderError("FORBIDDEN", `This token may not use project '${project}'`, { project });
+  }
+}
+
+/** Pushing online needs online:write; offline needs offline:write; both need both. */
+export function assertCanPush(
+  principal: Principal,
+  project: string,
+  to: "online" | "offline" | "online_and_offline",
+): void {
+  if (to !== "offline") assertAllowed(principal, "online:write", project);
+  if (to !== "online") assertAllowed(principal, "offline:write", project);
 }

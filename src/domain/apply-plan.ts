@@ -4,7 +4,7 @@
  * Pure; the caller checks the result with `assertRegistryConsistent` and
  * writes it, or returns the plan alone on a dry run.
  */
-import { invalid } from "../errors";
+import { invalid } from "./errors";
 import { assertDeletable } from "./registry-rules";
 import { OBJECT_KINDS, type ObjectKind, type RegistryContents } from "./registry-model";
 

@@ -2,7 +2,7 @@
  * A project's registry indexed for request handling: built once per snapshot
  * version in isolate memory, then shared by every request of that isolate.
  */
-import { LarderError } from "../errors";
+import { LarderError } from "./errors";
 import type { ValueType } from "./dtypes";
 import {
   viewJoinKeys,

@@ -1,14 +1,24 @@
 /**
- * Canonical entity keys and online-store keys. Pure.
+ * Entity keys: the one canonical encoding of join-key values. Pure.
  *
- * An entity key is the join keys sorted by name, each value typed by its
- * entity's value type: `customer_id=s:cust_1` or, composite,
- * `merchant_id=i:7&store_id=s:a%26b` (values percent-encoded, so `&` and `=`
- * inside a value never collide). Integers are canonical decimals, so `7`,
- * `"7"` and `"007"` name the same entity. The KV key is
- * `v1/<project>/<view>/<entity key>` and must stay within KV's 512 bytes.
+ * Every place that compares entities (the online key, the point-in-time join,
+ * the historical key filter, materialization) goes through
+ * `canonicalKeyValue`: STRING and BYTES values are their text, INT32/INT64
+ * values are canonical decimals checked against their range (so `7`, `"7"`,
+ * `"007"` and `7n` name one entity, and integers above 2^53 are exact: a
+ * JSON number beyond ±2^53 is refused, since it has already lost digits).
+ *
+ * Two renderings are built from it:
+ * - the online form (`entityKey`): join keys sorted by name, each value tagged
+ *   with its type and percent-encoded, `customer_id=s:cust_1` or, composite,
+ *   `merchant_id=i:7&store_id=s:a%26b` (so `&` and `=` inside a value never
+ *   collide); the KV key is `v1/<project>/<view>/<entity key>`, within KV's
+ *   512 bytes;
+ * - the join identity (`identityBuilder`): the canonical text itself for one
+ *   join key, length-prefixed texts for several, with no percent-encoding, so
+ *   joining a million rows costs no escaping.
  */
-import { invalid } from "../errors";
+import { invalid } from "./errors";
 import type { ValueType } from "./dtypes";
 
 export const KEY_ENCODING_VERSION = 1;
@@ -18,6 +28,46 @@ const INT_RANGES: Record<"INT32" | "INT64", [bigint, bigint]> = {
   INT32: [-(2n ** 31n), 2n ** 31n - 1n],
   INT64: [-(2n ** 63n), 2n ** 63n - 1n],
 };
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+const BASE64_ALPHABET = /^[A-Za-z0-9+/]*={0,2}$/;
+
+export type CanonicalKey = { ok: true; text: string } | { ok: false; reason: string };
+
+function canonicalInteger(type: "INT32" | "INT64", value: unknown): CanonicalKey {
+  const bad: CanonicalKey = { ok: false, reason: `expected an integer (${type})` };
+  let n: bigint;
+  if (typeof value === "number") {
+    if (!Number.isSafeInteger(value)) return bad;
+    if (type === "INT32" && (value < INT32_MIN || value > INT32_MAX))
+      return { ok: false, reason: "integer out of INT32 range" };
+    return { ok: true, text: String(value) }; // String(-0) is "0"
+  }
+  if (typeof value === "bigint") n = value;
+  else if (typeof value === "string") {
+    const text = value.trim();
+    if (!/^-?\d+$/.test(text)) return bad;
+    n = BigInt(text);
+  } else return bad;
+  const [min, max] = INT_RANGES[type];
+  if (n < min || n > max) return { ok: false, reason: `integer out of ${type} range` };
+  return { ok: true, text: n.toString() };
+}
+
+/** The canonical text of one join-key value, or why it cannot be one. */
+export function canonicalKeyValue(type: ValueType, value: unknown): CanonicalKey {
+  switch (type) {
+    case "STRING":
+      return typeof value === "string" ? { ok: true, text: value } : { ok: false, reason: "expected a string" };
+    case "BYTES":
+      return typeof value === "string" && BASE64_ALPHABET.test(value)
+        ? { ok: true, text: value }
+        : { ok: false, reason: "expected base64 bytes" };
+    case "INT32":
+    case "INT64":
+      return canonicalInteger(type, value);
+  }
+}
 
 /** Percent-encoding, or undefined for text that is not well-formed Unicode (a lone surrogate). */
 function percentEncode(value: string): string | undefined {
@@ -28,42 +78,23 @@ function percentEncode(value: string): string | undefined {
   }
 }
 
-/** One typed key part, or a reason it cannot be one. */
+const TAGS: Record<ValueType, string> = { STRING: "s", BYTES: "b", INT32: "i", INT64: "i" };
+
+/** One typed part of the online form, or a reason it cannot be one. */
 export function encodeKeyValue(
   type: ValueType,
   value: unknown,
 ): { ok: true; part: string } | { ok: false; reason: string } {
-  switch (type) {
-    case "STRING": {
-      if (typeof value !== "string") return { ok: false, reason: "expected a string" };
-      const encoded = percentEncode(value);
-      return encoded === undefined
-        ? { ok: false, reason: "expected well-formed Unicode text" }
-        : { ok: true, part: `s:${encoded}` };
-    }
-    case "BYTES":
-      if (typeof value !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(value))
-        return { ok: false, reason: "expected base64 bytes" };
-      return { ok: true, part: `b:${encodeURIComponent(value)}` };
-    case "INT32":
-    case "INT64": {
-      const text =
-        typeof value === "number" && Number.isSafeInteger(value)
-          ? String(value)
-          : typeof value === "string"
-            ? value.trim()
-            : "";
-      if (!/^-?\d+$/.test(text)) return { ok: false, reason: `expected an integer (${type})` };
-      const n = BigInt(text);
-      const [min, max] = INT_RANGES[type];
-      if (n < min || n > max) return { ok: false, reason: `integer out of ${type} range` };
-      return { ok: true, part: `i:${n.toString()}` };
-    }
-  }
+  const canonical = canonicalKeyValue(type, value);
+  if (!canonical.ok) return canonical;
+  if (type === "INT32" || type === "INT64") return { ok: true, part: `i:${canonical.text}` };
+  const encoded = percentEncode(canonical.text);
+  if (encoded === undefined) return { ok: false, reason: "expected well-formed Unicode text" };
+  return { ok: true, part: `${TAGS[type]}:${encoded}` };
 }
 
 /**
- * The canonical key of one entity row. `joinKeys` must be sorted by name
+ * The online form of one entity row's key. `joinKeys` must be sorted by name
  * (CompiledView.joinKeys is); `valueAt(key)` gives the row's value.
  */
 export function entityKey(
@@ -76,11 +107,50 @@ export function entityKey(
     const value = valueAt(key);
     if (value === undefined || value === null) throw invalid(`Missing value for join key '${key}'`, { join_key: key });
     const encoded = encodeKeyValue(types[key] ?? "STRING", value);
-    if (!encoded.ok)
+    if (!encoded.ok) {
       throw invalid(`Join key '${key}': ${encoded.reason}, got ${JSON.stringify(value)}`, { join_key: key, value });
+    }
     parts.push(`${key}=${encoded.part}`);
   }
   return parts.join("&");
+}
+
+/** A row's join identity: its text, null (a null key part: matches nothing, as in SQL) or BAD_KEY. */
+export const BAD_KEY = Symbol("bad key value");
+export type KeyIdentity = string | null | typeof BAD_KEY;
+
+/** The canonical text of one value for the join identity (fast paths for the common types). */
+export function keyText(type: ValueType, value: unknown): KeyIdentity {
+  if (value === null || value === undefined) return null;
+  if (type === "STRING" && typeof value === "string") return value;
+  const canonical = canonicalKeyValue(type, value);
+  return canonical.ok ? canonical.text : BAD_KEY;
+}
+
+/**
+ * Builds the join identity of row i from key columns (`columnOf(key)`): one
+ * key gives its canonical text, several give `<length>:<text>` parts in
+ * join-key order, so no value can fake a separator.
+ */
+export function identityBuilder(
+  joinKeys: readonly string[],
+  types: Readonly<Record<string, ValueType>>,
+  columnOf: (key: string) => ArrayLike<unknown>,
+): (row: number) => KeyIdentity {
+  const parts = joinKeys.map((key) => ({ col: columnOf(key), type: types[key] ?? "STRING" }));
+  if (parts.length === 1) {
+    const [{ col, type }] = parts;
+    return (i) => keyText(type, col[i]);
+  }
+  return (i) => {
+    let out = "";
+    for (const { col, type } of parts) {
+      const part = keyText(type, col[i]);
+      if (part === null || part === BAD_KEY) return part;
+      out += `${part.length}:${part}`;
+    }
+    return out;
+  };
 }
 
 const encoder = new TextEncoder();
@@ -91,10 +161,7 @@ export function onlineKey(project: string, view: string, key: string): string {
   if (kvKey.length * 3 > KV_KEY_MAX_BYTES && encoder.encode(kvKey).byteLength > KV_KEY_MAX_BYTES) {
     throw invalid(
       `Entity key is too long: the store key would exceed ${KV_KEY_MAX_BYTES} bytes; use shorter join key values`,
-      {
-        feature_view: view,
-        max_bytes: KV_KEY_MAX_BYTES,
-      },
+      { feature_view: view, max_bytes: KV_KEY_MAX_BYTES },
     );
   }
   return kvKey;

@@ -3,7 +3,7 @@
  * list of `view:feature` references, or both (then every listed feature must
  * be in the service). Pure; errors are the specification's codes.
  */
-import { invalid, LarderError } from "../errors";
+import { invalid, LarderError } from "./errors";
 import type { CompiledRegistry, CompiledView } from "./compiled-registry";
 
 export const MAX_FEATURES_PER_REQUEST = 100;
@@ -35,7 +35,7 @@ function parseRef(ref: string): [string, string | undefined] {
 }
 
 /** Expands service entries (`view`, `view:*`, `view:feature`) to `view:feature` references. */
-export function expandRefs(registry: CompiledRegistry, refs: readonly string[], allowWholeView: boolean): string[] {
+function expandRefs(registry: CompiledRegistry, refs: readonly string[], allowWholeView: boolean): string[] {
   const out: string[] = [];
   for (const ref of refs) {
     const [viewName, feature] = parseRef(ref);

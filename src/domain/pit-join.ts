@@ -35,11 +35,17 @@
  * prefix pass over the buckets then gives each entity row its winner. Feature
  * rows are never sorted.
  */
-import { invalid } from "../errors";
+import { invalid } from "./errors";
 import type { ValueType } from "./dtypes";
+import { BAD_KEY, identityBuilder, type KeyIdentity, keyText } from "./entity-key";
+import { CREATED_TIMESTAMP, EVENT_TIMESTAMP } from "./names";
+import { asColumns, type Columns, type TableInput } from "./table-input";
 
-/** Rows as objects, or as named columns of equal length. */
-export type TableInput = readonly Record<string, unknown>[] | Readonly<Record<string, ArrayLike<unknown>>>;
+import { outputNameCollisions, type PitJoinResult } from "./join-output";
+
+export type { PitJoinResult } from "./join-output";
+
+export type { TableInput } from "./table-input";
 
 export interface FeatureTable {
   view: string;
@@ -58,160 +64,35 @@ export interface PitJoinOptions {
   fullFeatureNames: boolean;
 }
 
-/** Columnar output: `data[name][i]` is row i's value; features missing → null. */
-export interface PitJoinResult {
-  columns: string[];
-  data: Record<string, unknown[]>;
-  numRows: number;
-}
-
-export const EVENT_TS = "event_timestamp";
-export const CREATED_TS = "created_timestamp";
-
-interface Columns {
-  names: string[];
-  length: number;
-  get(name: string): ArrayLike<unknown> | undefined;
-}
-
-/** Reads either input form as columns; row objects are transposed once, only for `wanted` names. */
-function asColumns(input: TableInput, what: string, wanted?: readonly string[]): Columns {
-  if (Array.isArray(input)) {
-    const rows = input as readonly Record<string, unknown>[];
-    let names: string[];
-    if (wanted) names = [...wanted];
-    else {
-      const seen = new Set<string>();
-      for (const row of rows) for (const key of Object.keys(row)) seen.add(key);
-      names = [...seen];
-    }
-    const cache = new Map<string, unknown[]>();
-    return {
-      names,
-      length: rows.length,
-      get(name) {
-        let col = cache.get(name);
-        if (!col) {
-          if (!rows.some((row) => name in row)) return undefined;
-          col = rows.map((row) => row[name]);
-          cache.set(name, col);
-        }
-        return col;
-      },
-    };
-  }
-  const cols = input as Readonly<Record<string, ArrayLike<unknown>>>;
-  const names = Object.keys(cols);
-  const length = names.length ? cols[names[0]].length : 0;
-  for (const name of names) {
-    if (cols[name].length !== length)
-      throw invalid(`${what}: column '${name}' has ${cols[name].length} values, expected ${length}`, { column: name });
-  }
-  return { names, length, get: (name) => (Object.hasOwn(cols, name) ? cols[name] : undefined) };
-}
-
-const BAD = Symbol("bad key value");
-
-/** Canonical text of one key value: a string, null (never matches) or BAD (wrong type). */
-function keyPart(type: ValueType, value: unknown): string | null | typeof BAD {
-  if (value === null || value === undefined) return null;
-  switch (type) {
-    case "INT32":
-    case "INT64":
-      if (typeof value === "number") return Number.isSafeInteger(value) ? String(value) : BAD;
-      if (typeof value === "bigint") return value.toString();
-      if (typeof value === "string") {
-        const text = value.trim();
-        if (!/^-?\d+$/.test(text)) return BAD;
-        // Short decimals round-trip through a double exactly; long ones need BigInt.
-        return text.length <= 15 ? String(Number(text)) : BigInt(text).toString();
-      }
-      return BAD;
-    case "STRING":
-      return typeof value === "string" ? value : BAD;
-    case "BYTES":
-      return typeof value === "string" ? value : BAD;
-  }
-}
-
-type KeyFn = (row: number) => string | null | typeof BAD;
-
-/** Builds the canonical key of row i; composite parts are length-prefixed so no value can fake a separator. */
-function keyBuilder(table: FeatureTable, cols: Columns, what: string): KeyFn {
-  const parts = table.joinKeys.map((key) => {
-    const col = cols.get(key);
-    if (!col)
-      throw invalid(`${what} has no column for join key '${key}' of feature view '${table.view}'`, {
-        feature_view: table.view,
-        join_key: key,
-      });
-    const type = table.keyTypes[key];
-    if (!type)
-      throw invalid(`Feature view '${table.view}': no value type for join key '${key}'`, {
-        feature_view: table.view,
-        join_key: key,
-      });
-    return { col, type };
-  });
-  if (parts.length === 1) {
-    const [{ col, type }] = parts;
-    return (i) => keyPart(type, col[i]);
-  }
-  return (i) => {
-    let out = "";
-    for (const { col, type } of parts) {
-      const part = keyPart(type, col[i]);
-      if (part === null || part === BAD) return part;
-      out += `${part.length}:${part}`;
-    }
-    return out;
-  };
-}
-
 /** The error for a row whose key has a value of the wrong type, naming the key and value. */
 function badKey(table: FeatureTable, cols: Columns, row: number, where: string): Error {
-  const key = table.joinKeys.find((k) => keyPart(table.keyTypes[k], cols.get(k)![row]) === BAD) ?? table.joinKeys[0];
+  const key =
+    table.joinKeys.find((k) => keyText(table.keyTypes[k], cols.get(k)![row]) === BAD_KEY) ?? table.joinKeys[0];
   const value = cols.get(key)![row];
   const shown = typeof value === "bigint" ? value.toString() : value;
   return invalid(
     `${where} ${row}: join key '${key}' of feature view '${table.view}' expects ${table.keyTypes[key]}, got ${JSON.stringify(shown) ?? String(value)}`,
-    {
-      row,
-      feature_view: table.view,
-      join_key: key,
-    },
+    { row, feature_view: table.view, join_key: key },
   );
 }
 
-/** Output name of each feature of each table, in output order. */
-export function featureOutputNames(
-  tables: readonly Pick<FeatureTable, "view" | "features">[],
-  fullFeatureNames: boolean,
-): string[] {
-  return tables.flatMap((t) => t.features.map((f) => (fullFeatureNames ? `${t.view}__${f}` : f)));
-}
-
-export interface NameCollision {
-  name: string;
-  /** `view:feature` references, plus `entity_df` when an entity column has the name. */
-  sources: string[];
-}
-
-/** Output names claimed more than once (by features, or by a feature and an entity column). */
-export function outputNameCollisions(
-  tables: readonly Pick<FeatureTable, "view" | "features">[],
-  fullFeatureNames: boolean,
-  entityColumns: readonly string[] = [],
-): NameCollision[] {
-  const claims = new Map<string, string[]>();
-  for (const col of entityColumns) claims.set(col, ["entity_df"]);
-  for (const t of tables) {
-    for (const f of t.features) {
-      const name = fullFeatureNames ? `${t.view}__${f}` : f;
-      claims.set(name, [...(claims.get(name) ?? []), `${t.view}:${f}`]);
+/** The join identity of each row of `cols`; VALIDATION_ERROR when a key column is missing. */
+function keyBuilder(table: FeatureTable, cols: Columns, what: string): (row: number) => KeyIdentity {
+  for (const key of table.joinKeys) {
+    if (!cols.get(key)) {
+      throw invalid(`${what} has no column for join key '${key}' of feature view '${table.view}'`, {
+        feature_view: table.view,
+        join_key: key,
+      });
+    }
+    if (!table.keyTypes[key]) {
+      throw invalid(`Feature view '${table.view}': no value type for join key '${key}'`, {
+        feature_view: table.view,
+        join_key: key,
+      });
     }
   }
-  return [...claims].filter(([, sources]) => sources.length > 1).map(([name, sources]) => ({ name, sources }));
+  return identityBuilder(table.joinKeys, table.keyTypes, (key) => cols.get(key)!);
 }
 
 interface KeyGroup {
@@ -228,7 +109,7 @@ function matchTable(table: FeatureTable, entities: Columns, entityTs: Float64Arr
   let minTs = Infinity;
   for (let i = 0; i < entities.length; i++) {
     const key = entityKey(i);
-    if (key === BAD) throw badKey(table, entities, i, "entity_df row");
+    if (key === BAD_KEY) throw badKey(table, entities, i, "entity_df row");
     if (key === null) continue; // a null key matches nothing, like SQL
     let group = groups.get(key);
     if (!group) {
@@ -241,12 +122,18 @@ function matchTable(table: FeatureTable, entities: Columns, entityTs: Float64Arr
   }
   if (groups.size === 0) return match;
 
-  const rows = asColumns(table.rows, `feature view '${table.view}'`, [...table.joinKeys, EVENT_TS, CREATED_TS]);
+  const rows = asColumns(table.rows, `feature view '${table.view}'`, [
+    ...table.joinKeys,
+    EVENT_TIMESTAMP,
+    CREATED_TIMESTAMP,
+  ]);
   if (rows.length === 0) return match;
-  const ts = rows.get(EVENT_TS);
+  const ts = rows.get(EVENT_TIMESTAMP);
   if (!ts)
-    throw invalid(`Feature rows of view '${table.view}' have no '${EVENT_TS}' column`, { feature_view: table.view });
-  const created = rows.get(CREATED_TS);
+    throw invalid(`Feature rows of view '${table.view}' have no '${EVENT_TIMESTAMP}' column`, {
+      feature_view: table.view,
+    });
+  const created = rows.get(CREATED_TIMESTAMP);
   const ttlMs = table.ttlSeconds > 0 ? table.ttlSeconds * 1000 : 0;
   const lowest = ttlMs > 0 ? minTs - ttlMs : -Infinity;
   const featureKey = keyBuilder(table, rows, `Feature rows of view '${table.view}'`);
@@ -254,7 +141,7 @@ function matchTable(table: FeatureTable, entities: Columns, entityTs: Float64Arr
     const t = ts[j];
     if (typeof t !== "number" || !(t >= lowest && t <= maxTs)) continue; // also drops NaN
     const key = featureKey(j);
-    if (key === BAD) throw badKey(table, rows, j, `Feature view '${table.view}' row`);
+    if (key === BAD_KEY) throw badKey(table, rows, j, `Feature view '${table.view}' row`);
     if (key !== null) groups.get(key)?.candidates.push(j);
   }
 
@@ -310,16 +197,16 @@ export function pointInTimeJoin(
       { collisions },
     );
   }
-  const tsCol = entities.get(EVENT_TS);
+  const tsCol = entities.get(EVENT_TIMESTAMP);
   // Zero row objects name no columns at all, so only columns can be checked for it.
   if (!tsCol && (entities.length > 0 || !Array.isArray(entityRows)))
-    throw invalid(`entity_df needs an '${EVENT_TS}' column`, { column: EVENT_TS });
+    throw invalid(`entity_df needs an '${EVENT_TIMESTAMP}' column`, { column: EVENT_TIMESTAMP });
   const n = entities.length;
   const entityTs = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const t = tsCol![i];
     if (typeof t !== "number" || !Number.isFinite(t))
-      throw invalid(`entity_df row ${i}: '${EVENT_TS}' must be a timestamp`, { row: i, value: t ?? null });
+      throw invalid(`entity_df row ${i}: '${EVENT_TIMESTAMP}' must be a timestamp`, { row: i, value: t ?? null });
     entityTs[i] = t;
   }
 
@@ -350,15 +237,4 @@ export function pointInTimeJoin(
     }
   }
   return { columns, data, numRows: n };
-}
-
-/** The result as row objects (keys in column order), e.g. for a JSON response. */
-export function resultRows(result: PitJoinResult): Record<string, unknown>[] {
-  const rows: Record<string, unknown>[] = new Array(result.numRows);
-  for (let i = 0; i < result.numRows; i++) {
-    const row: Record<string, unknown> = {};
-    for (const name of result.columns) row[name] = result.data[name][i];
-    rows[i] = row;
-  }
-  return rows;
 }

@@ -3,7 +3,7 @@
  * dtypes are known. Checked on the state an apply or delete would produce,
  * before anything is written.
  */
-import { invalid, LarderError } from "../errors";
+import { invalid, LarderError } from "./errors";
 import { NAME_PATTERN, RESERVED_COLUMNS } from "./names";
 import { scheduleSeconds, viewJoinKeys, type ObjectKind, type RegistryContents } from "./registry-model";
 

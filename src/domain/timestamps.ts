@@ -6,12 +6,20 @@
 const HAS_ZONE = /(Z|[+-]\d{2}:?\d{2})$/i;
 const ISO_LIKE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
-/** Years 0001 to 9999: what RFC 3339 and Parquet timestamps can hold. */
-const MIN_MS = -62135596800000;
-const MAX_MS = 253402300799999;
+/**
+ * The one timestamp-bounds rule: years 0001 to 9999 (0001-01-01T00:00:00Z to
+ * 9999-12-31T23:59:59.999Z), what RFC 3339 and Parquet timestamps can hold.
+ */
+export const MIN_TIMESTAMP_MS = -62_135_596_800_000;
+export const MAX_TIMESTAMP_MS = 253_402_300_799_999;
+
+/** Whether epoch-ms `ms` lies within the years 0001-9999. */
+export function inTimestampRange(ms: number): boolean {
+  return ms >= MIN_TIMESTAMP_MS && ms <= MAX_TIMESTAMP_MS;
+}
 
 function inRange(ms: number): number | undefined {
-  return ms >= MIN_MS && ms <= MAX_MS ? ms : undefined;
+  return inTimestampRange(ms) ? ms : undefined;
 }
 
 /** Epoch milliseconds, or undefined when `value` is not a timestamp (or outside years 0001-9999). */

@@ -9,11 +9,11 @@ import { parquetWriteBuffer } from "hyparquet-writer";
 import type { ColumnSource, SchemaElement } from "hyparquet-writer";
 import type { Dtype } from "../domain/dtypes";
 import type { PitJoinResult } from "../domain/pit-join";
-import { ENTITY_TS } from "./entity-df";
+import { EVENT_TIMESTAMP } from "../domain/names";
 import { dtypeElements, timestampElement, toWritable } from "./parquet-values";
 
 /** The dtype a label column's values fit. */
-export function inferDtype(values: readonly unknown[]): Dtype {
+function inferDtype(values: readonly unknown[]): Dtype {
   let sawNumber = false;
   let allIntegers = true;
   let allBooleans = true;
@@ -46,7 +46,7 @@ export function writeExport(
   const columnData: ColumnSource[] = [];
   for (const name of result.columns) {
     const values = result.data[name];
-    if (name === ENTITY_TS) {
+    if (name === EVENT_TIMESTAMP) {
       schema.push(timestampElement(name, "OPTIONAL"));
       columnData.push({ name, data: values.map((v) => (typeof v === "number" ? BigInt(Math.floor(v)) : null)) });
       continue;

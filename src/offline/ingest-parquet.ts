@@ -13,12 +13,12 @@
  * text or epoch seconds).
  */
 import { parquetSchema, type FileMetaData, type SchemaElement, type SchemaTree } from "hyparquet";
-import { invalid } from "../errors";
+import { invalid } from "../domain/errors";
 import type { Dtype } from "../domain/dtypes";
 import { readParquet, readParquetMetadata } from "./parquet";
-import { isTimeType } from "./parquet-read";
-import { checkIngestColumns, MAX_INGEST_ROWS } from "./ingest";
-import type { SourceSchema } from "./source-schema";
+import { isTimeType } from "./parquet-metadata";
+import { checkIngestColumns, MAX_INGEST_ROWS } from "../domain/ingest-fields";
+import type { SourceSchema } from "../domain/source-schema";
 
 /** How errors name the file. */
 const BODY_NAME = "request body";

@@ -13,9 +13,9 @@
  *   `.parquet` names one object; any other path is a prefix and gets a
  *   trailing `/`, so `data/x` never matches `data/x2/...`.
  */
-import { invalid } from "../errors";
+import { invalid } from "../domain/errors";
 
-export const OFFLINE_ROOT = "offline/";
+const OFFLINE_ROOT = "offline/";
 
 export interface SourceLocation {
   /** Key of one object (`kind: "file"`) or a prefix ending in `/` (`kind: "prefix"`). */
@@ -114,4 +114,9 @@ export function newFileId(
     acc &= (1 << bits) - 1;
   }
   return time + rand;
+}
+
+/** `exports/<project>/<id>.parquet`: where a historical export is kept. */
+export function exportKey(project: string, id: string): string {
+  return `exports/${segment("project", project)}/${segment("export id", id)}.parquet`;
 }

@@ -4,14 +4,14 @@
  * files by time without listing or opening R2 objects.
  */
 import { and, eq, gte, inArray, lte, sql } from "drizzle-orm";
-import type { RegistryDb } from "../registry/d1-registry";
-import { offlineFiles } from "../registry/jobs-schema";
+import type { Database } from "../db/database";
+import { offlineFiles } from "../db/offline-tables";
 
 export type ManifestFile = typeof offlineFiles.$inferSelect;
 export type FileOrigin = "push" | "ingest" | "discovered" | "compaction";
 
 /** Records files; a file already recorded (a retried write) is left as it is. */
-export async function recordFiles(db: RegistryDb, files: readonly ManifestFile[]): Promise<void> {
+export async function recordFiles(db: Database, files: readonly ManifestFile[]): Promise<void> {
   if (files.length === 0) return;
   // D1 caps bound parameters per statement: insert in slices.
   const slices: ManifestFile[][] = [];
@@ -23,7 +23,7 @@ export async function recordFiles(db: RegistryDb, files: readonly ManifestFile[]
 
 /** Files of a source whose event-time range overlaps [minTs, maxTs] (either bound optional), oldest first. */
 export async function filesOverlapping(
-  db: RegistryDb,
+  db: Database,
   project: string,
   source: string,
   minTs?: number,
@@ -39,7 +39,7 @@ export async function filesOverlapping(
     .orderBy(offlineFiles.created_at, offlineFiles.path);
 }
 
-export async function knownPaths(db: RegistryDb, project: string, paths: readonly string[]): Promise<Set<string>> {
+export async function knownPaths(db: Database, project: string, paths: readonly string[]): Promise<Set<string>> {
   if (paths.length === 0) return new Set();
   const found = new Set<string>();
   for (let i = 0; i < paths.length; i += 50) {
@@ -52,7 +52,7 @@ export async function knownPaths(db: RegistryDb, project: string, paths: readonl
   return found;
 }
 
-export async function removeFiles(db: RegistryDb, project: string, paths: readonly string[]): Promise<void> {
+export async function removeFiles(db: Database, project: string, paths: readonly string[]): Promise<void> {
   for (let i = 0; i < paths.length; i += 50) {
     await db
       .delete(offlineFiles)
@@ -62,7 +62,7 @@ export async function removeFiles(db: RegistryDb, project: string, paths: readon
 
 /** Rows and files recorded for a source (what the offline store holds, as far as the manifest knows). */
 export async function sourceTotals(
-  db: RegistryDb,
+  db: Database,
   project: string,
   source: string,
 ): Promise<{ files: number; rows: number; bytes: number }> {

@@ -100,7 +100,7 @@ export function encodeBase64(bytes: Uint8Array): string {
 }
 
 /** Decodes standard base64 (padding optional); throws ValueError on any other character. */
-export function decodeBase64(text: string): Uint8Array {
+function decodeBase64(text: string): Uint8Array {
   const clean = text.replace(/=+$/, "");
   if (clean.length % 4 === 1) throw new ValueError("expected base64-encoded bytes");
   const out = new Uint8Array(Math.floor((clean.length * 3) / 4));

@@ -18,12 +18,12 @@
  * footer. Compression is Snappy (hyparquet's built-in codec, read everywhere).
  */
 import { parquetWriteBuffer, type ColumnSource, type SchemaElement } from "hyparquet-writer";
-import { invalid } from "../errors";
+import { invalid } from "../domain/errors";
+import { CREATED_TIMESTAMP, EVENT_TIMESTAMP } from "../domain/names";
+import type { OfflineRow } from "../domain/source-schema";
 import type { Dtype, ValueType } from "../domain/dtypes";
 import { dtypeElements, timestampElement, toEpochMillis, toWritable, ValueError } from "./parquet-values";
 
-export const EVENT_TIMESTAMP = "event_timestamp";
-export const CREATED_TIMESTAMP = "created_timestamp";
 export const DEFAULT_ROW_GROUP_SIZE = 10_000;
 
 /** One non-timestamp column of an offline file. */
@@ -39,9 +39,6 @@ export interface WriteParquetOptions {
   /** Extra footer key-value metadata (e.g. the writing job). */
   metadata?: Record<string, string>;
 }
-
-/** An offline row: column values by name, plus epoch-ms `event_timestamp` and optional `created_timestamp`. */
-export type OfflineRow = Record<string, unknown>;
 
 const KEY_DTYPES: Record<ValueType, Dtype> = { STRING: "string", INT32: "int32", INT64: "int64", BYTES: "bytes" };
 

@@ -7,17 +7,10 @@
  *   (parquet-read.ts): projection, row-group pruning, range reads, errors that
  *   name the file.
  * - `r2AsyncBuffer(bucket, key, size)` (r2-buffer.ts): R2 ranged reads.
- * - dtype ↔ Parquet conversions (parquet-values.ts).
+ * - base64 for bytes values (parquet-values.ts).
  */
-export {
-  writeParquet,
-  offlineColumns,
-  EVENT_TIMESTAMP,
-  CREATED_TIMESTAMP,
-  DEFAULT_ROW_GROUP_SIZE,
-} from "./parquet-write";
-export type { ParquetColumn, WriteParquetOptions, OfflineRow } from "./parquet-write";
-export { readParquet, readParquetMetadata, parquetSummary, DEFAULT_FOOTER_FETCH_BYTES } from "./parquet-read";
-export type { ReadParquetOptions, ParquetTable, ParquetSummary, ParquetSource } from "./parquet-read";
-export { r2AsyncBuffer, openR2File } from "./r2-buffer";
-export { encodeBase64, decodeBase64 } from "./parquet-values";
+export { writeParquet, offlineColumns } from "./parquet-write";
+export { parquetSummary, readParquetMetadata } from "./parquet-metadata";
+export { readParquet } from "./parquet-read";
+export { r2AsyncBuffer } from "./r2-buffer";
+export { encodeBase64 } from "./parquet-values";

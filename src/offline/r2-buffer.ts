@@ -14,7 +14,7 @@
  * they are not mistaken for a corrupt file.
  */
 import type { AsyncBuffer } from "hyparquet";
-import { LarderError } from "../errors";
+import { internal } from "../domain/errors";
 
 /** Ranged reads of `key`, whose size (from the manifest or a `head`) is `size` bytes. */
 export function r2AsyncBuffer(bucket: R2Bucket, key: string, size: number): AsyncBuffer {
@@ -23,11 +23,9 @@ export function r2AsyncBuffer(bucket: R2Bucket, key: string, size: number): Asyn
     try {
       object = await bucket.get(key, { range: { offset: from, length: to - from } });
     } catch (err) {
-      throw new LarderError("INTERNAL", `Reading offline file '${key}' from R2 failed: ${(err as Error).message}`, {
-        file: key,
-      });
+      throw internal(`Reading offline file '${key}' from R2 failed`, err, { file: key });
     }
-    if (!object) throw new LarderError("INTERNAL", `Offline file '${key}' is missing from R2`, { file: key });
+    if (!object) throw internal(`Offline file '${key}' is missing from R2`, undefined, { file: key });
     return object.arrayBuffer();
   }
   let tail: { start: number; bytes: Promise<ArrayBuffer> } | undefined;
@@ -49,10 +47,4 @@ export function r2AsyncBuffer(bucket: R2Bucket, key: string, size: number): Asyn
       return bytes;
     },
   };
-}
-
-/** `r2AsyncBuffer` with the size from a `head`; null when there is no such object. */
-export async function openR2File(bucket: R2Bucket, key: string): Promise<AsyncBuffer | null> {
-  const head = await bucket.head(key);
-  return head ? r2AsyncBuffer(bucket, key, head.size) : null;
 }

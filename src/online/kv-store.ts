@@ -8,16 +8,10 @@
  * allows about one write per second per key; a rejected put is retried once
  * after a second. Both are documented in the README's consistency model.
  */
-import {
-  coalesce,
-  resolveWrite,
-  type OnlineRecord,
-  type OnlineStore,
-  type OnlineWrite,
-  type WriteOutcome,
-} from "./store";
+import { coalesce, type OnlineRecord, type OnlineWrite, resolveWrite } from "../domain/online-record";
+import type { OnlineStore, WriteOutcome } from "./store";
 
-export const KV_BULK_GET_MAX = 100;
+const KV_BULK_GET_MAX = 100;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -52,6 +46,18 @@ export class KvOnlineStore implements OnlineStore {
     });
     await Promise.all(puts);
     return { written, skippedOlder: writes.length - written };
+  }
+
+  async countKeys(prefix: string, maxPages: number): Promise<number | null> {
+    let count = 0;
+    let cursor: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const list: KVNamespaceListResult<unknown> = await this.kv.list({ prefix, cursor, limit: 1000 });
+      count += list.keys.length;
+      if (list.list_complete) return count;
+      cursor = list.cursor;
+    }
+    return null;
   }
 
   private async put(key: string, record: OnlineRecord): Promise<void> {

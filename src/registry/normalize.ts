@@ -4,7 +4,7 @@
  * inline sources pulled out as objects of their own. Problems are collected
  * and thrown together as one VALIDATION_ERROR naming each path.
  */
-import { invalid } from "../errors";
+import { invalid } from "../domain/errors";
 import { normalizeDtype, normalizeValueType, type ValueType } from "../domain/dtypes";
 import {
   emptyContents,
@@ -13,7 +13,7 @@ import {
   type FeatureViewDef,
   type RegistryContents,
 } from "../domain/registry-model";
-import type { ApplyRequestBody, BatchSourceInputT, PushSourceInputT } from "../api/schemas/registry";
+import type { ApplyRequestBody, BatchSourceInputT, PushSourceInputT } from "../schemas/registry";
 
 type EntityInputT = NonNullable<ApplyRequestBody["entities"]>[number];
 type ViewInputT = NonNullable<ApplyRequestBody["feature_views"]>[number];

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { loadRegistry, registryDb, saveRegistry } from "../../src/registry/d1-registry";
+import { database as registryDb } from "../../src/db/database";
+import { loadRegistry, saveRegistry } from "../../src/db/registry-store";
 import { call, expectStatus, token } from "./helpers";
 import { applyDemo, DEMO, SPEC_APPLY_BODY } from "./fixtures";
 

@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { parquetReadObjects } from "hyparquet";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { TaskMessage } from "../../src/jobs/messages";
+import type { TaskMessage } from "../../src/queues/messages";
 import { call, expectStatus, token } from "./helpers";
 import { applyDemo } from "./fixtures";
 import { captureTasks, deliverTasks, sentTasks } from "./task-queue";
@@ -125,7 +125,7 @@ describe("POST /historical-features", () => {
     url.searchParams.set("signature", sig);
     url.searchParams.set("expires", String(Number(url.searchParams.get("expires")) + 1));
     expect((await expectStatus(fetchExport(url.toString()), 403)).error.details.reason).toBe("bad_signature");
-    const { signedExportUrl } = await import("../../src/offline/exports");
+    const { signedExportUrl } = await import("../../src/services/export-links");
     const old = await signedExportUrl(
       "http://larder.test",
       body.export_id,

@@ -2,10 +2,10 @@
 import { env } from "cloudflare:workers";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { beforeEach, describe, expect, it } from "vitest";
-import { readRows } from "../../src/offline/offline-store";
-import { offlineColumns, writeParquet, type OfflineRow } from "../../src/offline/parquet";
-import { sourceSchema } from "../../src/offline/source-schema";
-import { registryDb } from "../../src/registry/d1-registry";
+import type { OfflineRow } from "../../src/domain/source-schema";
+import { offlineColumns, writeParquet } from "../../src/offline/parquet";
+import { sourceSchema } from "../../src/domain/source-schema";
+import { servicesFor } from "../../src/services/services";
 import { currentRegistry } from "../../src/registry/snapshot";
 import { applyDemo } from "./fixtures";
 import { call, expectStatus, token } from "./helpers";
@@ -23,15 +23,13 @@ const REALTIME_FEATURES = [
 ];
 const PROFILE_FEATURES = ["age", "lifetime_value", "segment"];
 
-const deps = () => ({ bucket: env.OFFLINE_STORE, db: registryDb(env.DB) });
-
 async function schemaOf(source: string, project = "ai_etl") {
   return sourceSchema(await currentRegistry(env.REGISTRY_CACHE, project, 0), source);
 }
 
 /** What the offline store holds for a source, as reads see it. */
 async function stored(source: string, features: string[], project = "ai_etl") {
-  return readRows(deps(), project, await schemaOf(source, project), { features });
+  return servicesFor(env).offline.readRows(project, await schemaOf(source, project), { features });
 }
 
 async function manifest(source?: string) {

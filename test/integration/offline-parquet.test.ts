@@ -1,19 +1,18 @@
 /** Parquet in R2 inside workerd: write with writeParquet, read back through ranged R2 gets. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { LarderError } from "../../src/errors";
+import { LarderError } from "../../src/domain/errors";
 import { newFileId, partitionDate, partitionFileKey } from "../../src/offline/layout";
-import {
-  offlineColumns,
-  openR2File,
-  parquetSummary,
-  r2AsyncBuffer,
-  readParquet,
-  writeParquet,
-} from "../../src/offline/parquet";
+import { offlineColumns, parquetSummary, r2AsyncBuffer, readParquet, writeParquet } from "../../src/offline/parquet";
 
 const T = Date.UTC(2024, 0, 15, 10);
 const HOUR = 3_600_000;
+
+/** `r2AsyncBuffer` with the size from a `head`; null when there is no such object. */
+async function openR2File(bucket: R2Bucket, key: string) {
+  const head = await bucket.head(key);
+  return head ? r2AsyncBuffer(bucket, key, head.size) : null;
+}
 
 /** The bound bucket, recording the range of every get. */
 function recordingBucket(bucket: R2Bucket) {

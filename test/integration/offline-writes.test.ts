@@ -2,13 +2,12 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { offlineMessages, type OfflineWriteMessage } from "../../src/online/offline-forward";
-import { validatePushRows, pushTarget } from "../../src/online/push";
+import { offlineMessages, type OfflineWriteMessage } from "../../src/queues/offline-writes";
+import { validatePushRows, pushTarget } from "../../src/domain/push-rows";
 import { currentRegistry } from "../../src/registry/snapshot";
-import { registryDb } from "../../src/registry/d1-registry";
-import { readRows } from "../../src/offline/offline-store";
-import { sourceSchema } from "../../src/offline/source-schema";
-import { DEAD_LETTER_PREFIX } from "../../src/offline/dead-letters";
+import { servicesFor } from "../../src/services/services";
+import { sourceSchema } from "../../src/domain/source-schema";
+import { DEAD_LETTER_PREFIX } from "../../src/offline/scratch-files";
 import { applyDemo } from "./fixtures";
 
 const T = Date.parse("2024-06-30T15:45:23Z");
@@ -39,7 +38,7 @@ async function deliver(
 async function storedRows() {
   const registry = await currentRegistry(env.REGISTRY_CACHE, "ai_etl", 0);
   const schema = sourceSchema(registry, "customer_realtime_batch");
-  return readRows({ bucket: env.OFFLINE_STORE, db: registryDb(env.DB) }, "ai_etl", schema, {
+  return servicesFor(env).offline.readRows("ai_etl", schema, {
     features: ["cart_value", "items_in_cart", "last_login_timestamp"],
   });
 }
@@ -113,7 +112,7 @@ describe("OFFLINE_WRITES consumer", () => {
     ]);
     const result = await deliver("larder-offline-writes-dlq", bodies, ["dead-1"], 6);
     expect(result.explicitAcks).toEqual(["dead-1"]);
-    const parked = await env.OFFLINE_STORE.get(`${DEAD_LETTER_PREFIX}dead-1.json`);
+    const parked = await env.OFFLINE_STORE.get(`${DEAD_LETTER_PREFIX}offline-writes/dead-1.json`);
     const body = (await parked!.json()) as { body: OfflineWriteMessage };
     expect(body.body.rows[0]).toMatchObject({ keys: { customer_id: "cust_9" }, features: { cart_value: 9 } });
   });

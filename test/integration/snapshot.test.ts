@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { emptyContents, type RegistryContents } from "../../src/domain/registry-model";
-import { loadRegistry, registryDb, saveRegistry } from "../../src/registry/d1-registry";
+import { database as registryDb } from "../../src/db/database";
+import { loadRegistry, saveRegistry } from "../../src/db/registry-store";
 import {
   clearSnapshotCache,
   currentRegistry,

@@ -7,7 +7,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach } from "vitest";
 import worker from "../../src/index";
-import type { TaskMessage } from "../../src/jobs/messages";
+import type { TaskMessage } from "../../src/queues/messages";
 
 /** Tasks sent and not yet delivered. */
 export const sentTasks: TaskMessage[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LarderError } from "../../src/errors";
+import { LarderError } from "../../src/domain/errors";
 import { canonicalJson, planApply, planDelete } from "../../src/domain/apply-plan";
 import {
   emptyContents,

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { ERROR_STATUS } from "../../src/http/error-response";
 import {
   createLocalJWKSet,
   exportJWK,
@@ -9,7 +10,7 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from "jose";
-import { LarderError } from "../../src/errors";
+import { LarderError } from "../../src/domain/errors";
 import { bearerToken, verifyToken } from "../../src/auth/jwt";
 import {
   canUseProject,
@@ -155,7 +156,7 @@ describe("verifyToken with HS256", () => {
       message: "Token has expired",
       details: { reason: "expired" },
     });
-    expect(err.status).toBe(401);
+    expect(ERROR_STATUS[err.code]).toBe(401);
   });
 
   it("refuses a token signed with another secret", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { LarderError } from "../../src/errors";
+import { ERROR_STATUS } from "../../src/http/error-response";
+import { LarderError } from "../../src/domain/errors";
 import type { ValueType } from "../../src/domain/dtypes";
 import {
   encodeKeyValue,
@@ -135,7 +136,7 @@ describe("entityKey", () => {
     for (const row of [{ product_id: "p1" }, { product_id: "p1", store_id: null }]) {
       const err = thrown(() => keyOf(types, row));
       expect(err.code).toBe("VALIDATION_ERROR");
-      expect(err.status).toBe(400);
+      expect(ERROR_STATUS[err.code]).toBe(400);
       expect(err.message).toMatch(/store_id/);
       expect(err.details).toEqual({ join_key: "store_id" });
     }
@@ -177,7 +178,7 @@ describe("onlineKey", () => {
     expect(new TextEncoder().encode(onlineKey("ai_etl", "customer", exact)).byteLength).toBe(512);
     const err = thrown(() => onlineKey("ai_etl", "customer", `${exact}x`));
     expect(err.code).toBe("VALIDATION_ERROR");
-    expect(err.status).toBe(400);
+    expect(ERROR_STATUS[err.code]).toBe(400);
     expect(err.details).toEqual({ feature_view: "customer", max_bytes: 512 });
     expect(err.message).toMatch(/512 bytes/);
   });

@@ -1,13 +1,14 @@
 /** Ingest rows: field roles, row-by-row validation and conversion, Parquet bodies. Pure. */
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { describe, expect, it } from "vitest";
-import { LarderError } from "../../src/errors";
+import { LarderError } from "../../src/domain/errors";
 import { CompiledRegistry } from "../../src/domain/compiled-registry";
 import type { RegistryContents } from "../../src/domain/registry-model";
-import { checkIngestColumns, ingestFields, ingestTarget, validateIngestRows } from "../../src/offline/ingest";
+import { checkIngestColumns, ingestFields, ingestTarget } from "../../src/domain/ingest-fields";
+import { validateIngestRows } from "../../src/domain/ingest-rows";
 import { parquetIngestRows } from "../../src/offline/ingest-parquet";
 import { offlineColumns, readParquet, writeParquet } from "../../src/offline/parquet";
-import type { SourceSchema } from "../../src/offline/source-schema";
+import type { SourceSchema } from "../../src/domain/source-schema";
 
 const T = Date.parse("2024-01-15T10:00:00Z");
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { KvOnlineStore } from "../../src/online/kv-store";
-import { coalesce, isNewer, resolveWrite, type OnlineRecord } from "../../src/online/store";
+import { coalesce, isNewer, type OnlineRecord, resolveWrite } from "../../src/domain/online-record";
 
 /** A KV stand-in that can refuse puts the way KV does past its per-key write rate. */
 class FlakyKv {

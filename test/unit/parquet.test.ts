@@ -1,7 +1,7 @@
 import { parquetMetadata, type AsyncBuffer } from "hyparquet";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { describe, expect, it } from "vitest";
-import { LarderError } from "../../src/errors";
+import { LarderError } from "../../src/domain/errors";
 import {
   offlineColumns,
   parquetSummary,
@@ -9,8 +9,8 @@ import {
   readParquet,
   readParquetMetadata,
   writeParquet,
-  type ParquetColumn,
 } from "../../src/offline/parquet";
+import type { ParquetColumn } from "../../src/offline/parquet-write";
 
 const T = Date.UTC(2024, 0, 15, 10);
 const HOUR = 3_600_000;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { LarderError } from "../../src/errors";
-import { outputNameCollisions, pointInTimeJoin, resultRows, type FeatureTable } from "../../src/domain/pit-join";
+import { LarderError } from "../../src/domain/errors";
+import { outputNameCollisions, resultRows } from "../../src/domain/join-output";
+import { pointInTimeJoin, type FeatureTable } from "../../src/domain/pit-join";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { LarderError } from "../../src/errors";
+import { ERROR_STATUS } from "../../src/http/error-response";
+import { LarderError } from "../../src/domain/errors";
 import type {
   BatchSourceDef,
   EntityDef,
@@ -90,7 +91,7 @@ function problemsOf(contents: RegistryContents): RuleProblem[] {
   } catch (err) {
     if (!(err instanceof LarderError)) throw err;
     expect(err.code).toBe("VALIDATION_ERROR");
-    expect(err.status).toBe(400);
+    expect(ERROR_STATUS[err.code]).toBe(400);
     return (err.details as { problems: RuleProblem[] }).problems;
   }
 }
@@ -397,7 +398,7 @@ describe("assertDeletable", () => {
     expect(caught).toBeInstanceOf(LarderError);
     const err = caught as LarderError;
     expect(err.code).toBe("CONFLICT");
-    expect(err.status).toBe(409);
+    expect(ERROR_STATUS[err.code]).toBe(409);
     expect(err.details).toEqual({
       kind: "data_sources",
       name: "events_batch",

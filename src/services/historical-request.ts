@@ -1,0 +1,155 @@
+/**
+ * The use cases behind the historical routes: answer a request (joined rows
+ * inline plus one signed Parquet export, or a job for large or `async`
+ * requests), report a job's status, and open an export for a signed link.
+ */
+import type { CompiledRegistry } from "../domain/compiled-registry";
+import { parseEntityDf } from "../domain/entity-df";
+import { EVENT_TIMESTAMP } from "../domain/names";
+import { LarderError } from "../domain/errors";
+import { selectFeatures } from "../domain/feature-refs";
+import { resultRows } from "../domain/join-output";
+import { formatTimestamp } from "../domain/timestamps";
+import { getJob } from "../db/jobs-store";
+import { newExportId } from "../offline/exports";
+import { writeExport } from "../offline/export-writer";
+import { signedExportUrl, signingSecret, verifyExportLink } from "./export-links";
+import { exportDtypes, joinHistorical } from "./historical";
+import { MAX_JOB_ROWS, startHistoricalJob } from "./historical-jobs";
+import type { Services } from "./services";
+
+/** Entity rows answered in the request; more (or `async`) make a job. */
+export const SYNC_MAX_ROWS = 50_000;
+/** Rows returned inline in `data`; the export always has every row. */
+export const INLINE_MAX_ROWS = 1_000;
+
+export interface HistoricalRequestBody {
+  feature_service?: string;
+  features?: string[];
+  entity_df: Record<string, unknown[]>;
+  full_feature_names: boolean;
+  async: boolean;
+}
+
+/**
+ * Answers a historical request: `{status: 202, body}` for a job, `{status:
+ * 200, body}` with the rows. `origin` is where download links point;
+ * `startedAt` (performance.now() at arrival) times the whole request.
+ */
+export async function historicalFeatures(
+  services: Services,
+  registry: CompiledRegistry,
+  body: HistoricalRequestBody,
+  origin: string,
+  startedAt: number,
+) {
+  const selection = selectFeatures(registry, body, { onlineOnly: false });
+  const joinKeys = [...new Set(selection.views.flatMap((v) => v.view.joinKeys))];
+  const df = parseEntityDf(body.entity_df, joinKeys, MAX_JOB_ROWS);
+  if (body.async || df.numRows > SYNC_MAX_ROWS) {
+    const request = {
+      features: selection.refs,
+      feature_service: body.feature_service,
+      full_feature_names: body.full_feature_names,
+    };
+    const { jobId, shards } = await startHistoricalJob(services, registry, request, body.entity_df, df.numRows);
+    const status_url = `/api/v1/features/historical-features/${jobId}`;
+    return {
+      status: 202 as const,
+      body: { job_id: jobId, status: "queued", status_url, rows_count: df.numRows, shards },
+    };
+  }
+  const joined = await joinHistorical(services.offline, registry, selection, df, body.full_feature_names);
+  const writeStarted = performance.now();
+  const exportId = newExportId();
+  const dtypes = exportDtypes(registry, selection);
+  const bytes = writeExport(joined.result, dtypes);
+  const record = await services.exports.save(registry.project, exportId, bytes, df.numRows);
+  const writeMs = performance.now() - writeStarted;
+  // Inline rows show the entity timestamps as sent, and unix_timestamp features as RFC 3339.
+  joined.result.data[EVENT_TIMESTAMP] = body.entity_df[EVENT_TIMESTAMP];
+  for (const [name, dtype] of Object.entries(dtypes)) {
+    if (dtype !== "unix_timestamp") continue;
+    joined.result.data[name] = joined.result.data[name].map((v) => (typeof v === "number" ? formatTimestamp(v) : v));
+  }
+  const rows = resultRows({ ...joined.result, numRows: Math.min(df.numRows, INLINE_MAX_ROWS) });
+  const link = await signedExportUrl(origin, exportId, signingSecret(services.config));
+  return {
+    status: 200 as const,
+    body: {
+      ...(body.feature_service ? { feature_service: body.feature_service } : {}),
+      data: rows,
+      truncated: df.numRows > INLINE_MAX_ROWS,
+      metadata: {
+        rows_count: df.numRows,
+        features_count: selection.columns.length,
+        processing_time_ms: Math.round(performance.now() - startedAt),
+        timings: {
+          read_ms: Math.round(joined.timings.read_ms),
+          join_ms: Math.round(joined.timings.join_ms),
+          write_ms: Math.round(writeMs),
+        },
+        rows_scanned: joined.rows_scanned,
+        files_read: joined.files_read,
+      },
+      download_url: link.url,
+      download_expires_at: link.expiresAt,
+      storage_uri: `r2://${record.path}`,
+      export_id: exportId,
+    },
+  };
+}
+
+/** A historical job of `project`, with its download link once completed; JOB_NOT_FOUND otherwise. */
+export async function historicalJobStatus(services: Services, project: string, jobId: string, origin: string) {
+  const job = await getJob(services.db, jobId);
+  if (job?.kind !== "historical" || job.project !== project) {
+    throw new LarderError("JOB_NOT_FOUND", `Historical job '${jobId}' not found`, { job_id: jobId });
+  }
+  const result = job.result as { export_id?: string } | null;
+  const exportId = job.status === "completed" ? String(result?.export_id ?? "") : "";
+  const link = exportId ? await signedExportUrl(origin, exportId, signingSecret(services.config)) : null;
+  const record = exportId ? await services.exports.find(exportId) : undefined;
+  return {
+    job_id: job.id,
+    status: job.status as "queued" | "in_progress" | "completed" | "failed",
+    progress: {
+      tasks_done: job.tasks_done,
+      tasks_total: job.tasks_total,
+      fraction: job.tasks_total ? job.tasks_done / job.tasks_total : 1,
+    },
+    rows_count: Number((job.spec as { rows?: number }).rows ?? 0),
+    download_url: link?.url ?? null,
+    download_expires_at: link?.expiresAt ?? null,
+    storage_uri: record ? `r2://${record.path}` : null,
+    errors: job.errors,
+    created_at: job.created_at,
+    completed_at: job.completed_at,
+  };
+}
+
+/** A byte range of an export: `start` and, when given, the inclusive `end`. */
+export interface ByteRange {
+  start: number;
+  end?: number;
+}
+
+/** Checks the link's signature (FORBIDDEN) and opens the export, or a range of it (EXPORT_NOT_FOUND when gone). */
+export async function openExport(
+  services: Services,
+  id: string,
+  link: { expires?: string; signature?: string },
+  range?: ByteRange,
+) {
+  await verifyExportLink(id, link.expires, link.signature, signingSecret(services.config));
+  const record = await services.exports.find(id);
+  if (!record) {
+    throw new LarderError("EXPORT_NOT_FOUND", `Export '${id}' not found (it may have expired)`, { export_id: id });
+  }
+  const r2Range = range
+    ? { offset: range.start, ...(range.end !== undefined ? { length: range.end - range.start + 1 } : {}) }
+    : undefined;
+  const object = await services.exports.open(record, r2Range);
+  if (!object) throw new LarderError("EXPORT_NOT_FOUND", `Export '${id}' is no longer stored`, { export_id: id });
+  return { record, object };
+}

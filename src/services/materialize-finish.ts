@@ -1,0 +1,73 @@
+/**
+ * The end of a materialization job: the statistics its tasks gathered are
+ * merged per view and stored, each view's materialized interval widens to the
+ * job's window, and the job completes with the rows it wrote.
+ */
+import type { FeatureMoments } from "../domain/feature-stats";
+import {
+  emptySketch,
+  estimateDistinct,
+  mergeMoments,
+  mergeSketches,
+  sketchFromBase64,
+  summarize,
+} from "../domain/feature-stats";
+import { formatTimestamp } from "../domain/timestamps";
+import type { Database } from "../db/database";
+import { finishJob, type Job, type JobTask } from "../db/jobs-store";
+import { recordMaterializedInterval } from "../db/registry-store";
+import { saveViewStats } from "../db/stats-store";
+
+export interface MaterializeSpec {
+  [key: string]: unknown;
+  trigger: "api" | "incremental" | "cron";
+  /** Per view, its window in epoch ms (inclusive). */
+  windows: Record<string, { start: number; end: number }>;
+  feature_views: string[];
+}
+
+/** What a scan or write task reports in its output, to be merged here. */
+export interface TaskStatsOutput {
+  view?: string;
+  changed?: number;
+  moments?: Record<string, FeatureMoments>;
+  sketch?: string;
+  max_event_ts?: number | null;
+}
+
+/** Merges what the tasks saw into per-view statistics, records the materialized interval, ends the job. */
+export async function finishMaterialization(db: Database, job: Job, tasks: readonly JobTask[]): Promise<void> {
+  const spec = job.spec as MaterializeSpec;
+  const now = new Date().toISOString();
+  let changed = 0;
+  for (const view of spec.feature_views) {
+    const moments: Record<string, FeatureMoments> = {};
+    let sketch = emptySketch();
+    let maxEventTs: number | null = null;
+    let rowsRead = 0;
+    for (const task of tasks) {
+      const out = task.output as TaskStatsOutput | null;
+      if (out?.view !== view) continue;
+      changed += out.changed ?? 0;
+      rowsRead += task.rows_read;
+      for (const [f, m] of Object.entries(out.moments ?? {})) moments[f] = moments[f] ? mergeMoments(moments[f], m) : m;
+      if (out.sketch) sketch = mergeSketches(sketch, sketchFromBase64(out.sketch));
+      if (out.max_event_ts != null) maxEventTs = Math.max(maxEventTs ?? -Infinity, out.max_event_ts);
+    }
+    const window = spec.windows[view];
+    const start = formatTimestamp(window.start);
+    const end = formatTimestamp(window.end);
+    const stats = {
+      entities_seen: estimateDistinct(sketch),
+      rows_read: rowsRead,
+      max_event_ts: maxEventTs,
+      window: { start, end },
+      feature_stats: Object.fromEntries(Object.entries(moments).map(([f, m]) => [f, summarize(m)])),
+      completed_at: now,
+    };
+    await saveViewStats(db, job.project, view, job.id, stats, now);
+    await recordMaterializedInterval(db, job.project, view, start, end);
+  }
+  const result = { rows_materialized: job.rows_written, online_writes: changed };
+  await finishJob(db, job.id, result, job.status, now);
+}

@@ -1,0 +1,66 @@
+/**
+ * The OFFLINE_WRITES consumer: pushed rows become Parquet files under the
+ * push source's batch source (one file per source and UTC date per batch),
+ * recorded in the manifest. A group that fails is retried with backoff and,
+ * after its retries, dead-lettered; rows are never dropped. File names derive
+ * from the message ids, so a retried batch overwrites its own earlier
+ * attempt instead of adding a copy.
+ */
+import { sha256Hex } from "../domain/hash";
+import { CREATED_TIMESTAMP, EVENT_TIMESTAMP } from "../domain/names";
+import { type OfflineRow, type SourceSchema, sourceSchema } from "../domain/source-schema";
+import { parseTimestamp } from "../domain/timestamps";
+import type { OfflineWriteMessage } from "../queues/offline-writes";
+import type { Services } from "./services";
+
+/** Pushed rows as offline rows; unix_timestamp values become epoch ms (the API's numbers are seconds). */
+function toOfflineRows(messages: readonly Message<OfflineWriteMessage>[], schema: SourceSchema): OfflineRow[] {
+  const timestampFeatures = schema.features
+    .filter((f) => f.dtype === "unix_timestamp" || f.dtype === "array<unix_timestamp>")
+    .map((f) => f.name);
+  const toMs = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(toMs) : v === null || v === undefined ? v : (parseTimestamp(v) ?? null);
+  const rows: OfflineRow[] = [];
+  for (const message of messages) {
+    for (const row of message.body.rows) {
+      const features = { ...row.features };
+      for (const name of timestampFeatures) features[name] = toMs(features[name]);
+      rows.push({ ...row.keys, ...features, [EVENT_TIMESTAMP]: row.event_ts, [CREATED_TIMESTAMP]: row.created_ts });
+    }
+  }
+  return rows;
+}
+
+export async function consumeOfflineWrites(
+  batch: MessageBatch<OfflineWriteMessage>,
+  services: Services,
+): Promise<void> {
+  const groups = new Map<string, Message<OfflineWriteMessage>[]>();
+  for (const message of batch.messages) {
+    const key = `${message.body.project}\u0000${message.body.source}`;
+    (groups.get(key) ?? groups.set(key, []).get(key)!).push(message);
+  }
+  for (const messages of groups.values()) {
+    const { project, source } = messages[0].body;
+    try {
+      // Read the registry fresh: a consumer runs rarely and must see the latest schema.
+      const registry = await services.registry.fresh(project);
+      const schema = sourceSchema(registry, source);
+      const ids = messages.map((m) => m.id).sort();
+      const batchId = await sha256Hex(ids.join(","), 10);
+      await services.offline.appendRows(
+        project,
+        schema,
+        toOfflineRows(messages, schema),
+        "push",
+        (date) => `push-${date}-${batchId}`,
+      );
+      for (const m of messages) m.ack();
+    } catch (err) {
+      console.error(
+        `offline write of ${messages.length} message(s) for ${project}/${source} failed (attempt ${messages[0].attempts}): ${(err as Error).message}`,
+      );
+      for (const m of messages) m.retry({ delaySeconds: Math.min(300, 10 * 2 ** (m.attempts - 1)) });
+    }
+  }
+}
