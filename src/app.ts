@@ -67,8 +67,8 @@ export function buildApp(): OpenAPIHono<AppEnv> {
     });
   });
   app.onError((err, c) => {
-    const { status, body } = toHttpError(err, c.get("requestId") ?? "unknown");
-    return c.json(body, status);
+    const { status, body, headers } = toHttpError(err, c.get("requestId") ?? "unknown");
+    return c.json(body, status, headers);
   });
   return app;
 }

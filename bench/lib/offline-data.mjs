@@ -16,7 +16,7 @@ export function offlineRegistry(ttlDays) {
   const source = (name) => ({
     name,
     type: "batch",
-    path: `r2://larder-offline/offline/${OFFLINE_PROJECT}/${name}/`,
+    path: `r2://larder-offline/${name}/`,
     timestamp_field: "event_timestamp",
     created_timestamp_column: "created_timestamp",
   });

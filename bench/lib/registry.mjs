@@ -18,7 +18,7 @@ export function registryBody() {
       {
         name: "bench_events",
         type: "batch",
-        path: "r2://larder-offline/offline/bench/bench_events/",
+        path: "r2://larder-offline/bench_events/",
         timestamp_field: "event_timestamp",
       },
     ],

@@ -38,6 +38,7 @@ applyRoutes.openapi(
       dry_run: body.dry_run,
       registry_version: outcome.version,
       plan: outcome.plan,
+      warnings: outcome.warnings,
     };
     if (body.feature_view) {
       // The specification's single-view answer: ready once values have been materialized.
@@ -62,7 +63,7 @@ applyRoutes.openapi(
     responses: { 200: jsonResponse(RefreshResponse, "Refreshed"), ...commonErrors, ...notFound, ...conflict },
   }),
   async (c) => {
-    const registry = await measure(c, "d1", c.get("services").registry.refresh(c.get("project")));
+    const { registry, warnings } = await measure(c, "d1", c.get("services").registry.refresh(c.get("project")));
     return c.json(
       {
         status: "success" as const,
@@ -71,6 +72,7 @@ applyRoutes.openapi(
         feature_services_count: registry.services.size,
         refreshed_at: registry.builtAt,
         registry_version: registry.version,
+        warnings,
       },
       200,
     );

@@ -25,7 +25,7 @@ import type { MiddlewareHandler } from "hono";
 import { assertCanPush } from "../auth/scopes";
 import { selectFeatures } from "../domain/feature-refs";
 import type { AppEnv } from "../http/app-env";
-import { authenticate, requireScope } from "../http/auth";
+import { authenticate, requireAnyScope, requireScope } from "../http/auth";
 import { measure } from "../http/request-context";
 import { readOnlineFeatures } from "../services/online-read";
 import { feastPush, writeToOnlineStore } from "../services/push";
@@ -104,7 +104,7 @@ feastRoutes.openapi(
     description:
       "Rows are validated like POST /push-features, but one bad row rejects the whole request and nothing is written (Feast fails the whole push). " +
       "`to` defaults to `online`, as in Feast; online needs online:write, offline needs offline:write.",
-    middleware: [authenticate(), bodyAsJson()] as const,
+    middleware: [authenticate(), requireAnyScope(["online:write", "offline:write"]), bodyAsJson()] as const,
     request: { query: ProjectQuery, ...jsonBody(FeastPushRequest) },
     responses: {
       200: jsonResponse(FeastNull, "Pushed (JSON null, as Feast answers)"),

@@ -6,17 +6,27 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../http/app-env";
+import { LarderError } from "../domain/errors";
 import { requireScope } from "../http/auth";
+import { byteRange } from "../http/byte-range";
 import { measure } from "../http/request-context";
 import { EXPORT_CONTENT_TYPE } from "../offline/exports";
-import { commonErrors, jsonBody, jsonResponse, notFound, ProjectQuery, tooLarge } from "../schemas/common";
+import {
+  commonErrors,
+  jsonBody,
+  jsonResponse,
+  notFound,
+  ProjectQuery,
+  rangeNotSatisfiable,
+  tooLarge,
+} from "../schemas/common";
 import {
   HistoricalJobAccepted,
   HistoricalJobStatus,
   HistoricalRequest,
   HistoricalResponse,
 } from "../schemas/historical";
-import { historicalFeatures, historicalJobStatus, openExport } from "../services/historical-request";
+import { exportForLink, historicalFeatures, historicalJobStatus } from "../services/historical-request";
 import { registryOf, router } from "./router";
 
 export const historicalRoutes = router();
@@ -77,11 +87,15 @@ exportRoutes.openapi(
     method: "get",
     path: "/exports/{id}",
     tags: ["offline"],
-    summary: "Download an export (signed link; no bearer token). Supports Range.",
+    summary: "Download an export (signed link; no bearer token). Supports one Range.",
     security: [],
     request: {
       params: z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) }),
-      query: z.object({ expires: z.string().optional(), signature: z.string().optional() }),
+      query: z.object({
+        project: z.string().optional(),
+        expires: z.string().optional(),
+        signature: z.string().optional(),
+      }),
     },
     responses: {
       200: {
@@ -94,13 +108,19 @@ exportRoutes.openapi(
       },
       403: commonErrors[403],
       404: notFound[404],
+      416: rangeNotSatisfiable[416],
     },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const match = /^bytes=(\d+)-(\d*)$/.exec(c.req.header("range") ?? "");
-    const range = match ? { start: Number(match[1]), end: match[2] ? Number(match[2]) : undefined } : undefined;
-    const { record, object } = await openExport(c.get("services"), id, c.req.valid("query"), range);
+    const services = c.get("services");
+    const record = await exportForLink(services, id, c.req.valid("query"));
+    const range = byteRange(c.req.header("range"), record.bytes);
+    const object = await services.exports.open(
+      record,
+      range && { offset: range.start, length: range.end - range.start + 1 },
+    );
+    if (!object) throw new LarderError("EXPORT_NOT_FOUND", `Export '${id}' is no longer stored`, { export_id: id });
     const headers = new Headers({
       "content-type": EXPORT_CONTENT_TYPE,
       "accept-ranges": "bytes",
@@ -108,9 +128,8 @@ exportRoutes.openapi(
     });
     const body = c.req.method === "HEAD" ? null : object.body;
     if (range) {
-      const length = Math.min(record.bytes, range.end !== undefined ? range.end + 1 : record.bytes) - range.start;
-      headers.set("content-range", `bytes ${range.start}-${range.start + length - 1}/${record.bytes}`);
-      headers.set("content-length", String(length));
+      headers.set("content-range", `bytes ${range.start}-${range.end}/${record.bytes}`);
+      headers.set("content-length", String(range.end - range.start + 1));
       return new Response(body, { status: 206, headers }) as never;
     }
     headers.set("content-length", String(record.bytes));

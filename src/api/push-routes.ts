@@ -1,6 +1,7 @@
 /** POST /push-features: streaming updates, validated row by row (API.md item 7). */
 import { createRoute } from "@hono/zod-openapi";
 import { assertCanPush } from "../auth/scopes";
+import { requireAnyScope } from "../http/auth";
 import { elapsedMs, measure } from "../http/request-context";
 import { commonErrors, jsonBody, jsonResponse, notFound, ProjectQuery, tooLarge } from "../schemas/common";
 import { PushRequest, PushResponse } from "../schemas/online";
@@ -15,6 +16,8 @@ pushRoutes.openapi(
     path: "/push-features",
     tags: ["online"],
     summary: "Push feature rows (online, offline or both); bad rows are reported, good rows written",
+    // The exact scopes depend on `to`; a token with neither write scope is refused before its body is read.
+    middleware: [requireAnyScope(["online:write", "offline:write"])] as const,
     request: { query: ProjectQuery, ...jsonBody(PushRequest) },
     responses: {
       200: jsonResponse(PushResponse, "Accepted and rejected rows"),

@@ -48,7 +48,14 @@ configRoutes.openapi(
           },
         },
         online_store: { type: "cloudflare_kv" as const, binding: "ONLINE_STORE" },
-        offline_store: { type: "r2" as const, binding: "OFFLINE_STORE", format: "parquet" as const },
+        offline_store: {
+          type: "r2" as const,
+          binding: "OFFLINE_STORE",
+          format: "parquet" as const,
+          project_prefix: `offline/${c.get("project")}/`,
+          external_prefixes: config.externalPrefixes[c.get("project")] ?? [],
+        },
+        problems: config.problems,
         // Whether each method is configured, never the secret itself.
         auth: {
           type: "jwt" as const,

@@ -79,22 +79,36 @@ export async function verifyToken(token: string, config: VerifierConfig, nowMs?:
 }
 
 /**
- * Verified tokens by their text, until they expire: the hot path then skips
- * the signature check for a token it has already verified in this isolate.
- * A token without `exp` is not cached. Bounded; the oldest entries go first.
+ * Verified tokens by verifier configuration and token text: the hot path then
+ * skips the signature check for a token this isolate verified under the same
+ * configuration within the last CACHE_TTL_MS (never past the token's `exp`).
+ * The bound on age is what lets a key removed from a JWKS (same URL, new
+ * contents) stop working within a minute. A token without `exp` is not
+ * cached. Bounded in size; the oldest entries go first.
  */
-const verified = new Map<string, { principal: Principal; expMs: number }>();
+const verified = new Map<string, { principal: Principal; untilMs: number }>();
 const MAX_CACHED_TOKENS = 1000;
+export const CACHE_TTL_MS = 60_000;
 
-export async function verifyTokenCached(token: string, config: VerifierConfig, nowMs = Date.now()): Promise<Principal> {
-  const hit = verified.get(token);
-  if (hit && hit.expMs > nowMs) return hit.principal;
-  if (hit) verified.delete(token);
+/**
+ * `id` identifies the configuration (its secret, key set, issuer and audience):
+ * cached verifications are kept per configuration, so a rotated secret or key
+ * set takes effect at once for every token not yet verified under it.
+ */
+export async function verifyTokenCached(
+  token: string,
+  config: VerifierConfig & { id: string },
+  nowMs = Date.now(),
+): Promise<Principal> {
+  const key = `${config.id}\u0000${token}`;
+  const hit = verified.get(key);
+  if (hit && hit.untilMs > nowMs) return hit.principal;
+  if (hit) verified.delete(key);
   const principal = await verifyToken(token, config, nowMs);
   const exp = decodeExp(token);
   if (exp !== undefined) {
     if (verified.size >= MAX_CACHED_TOKENS) verified.delete(verified.keys().next().value as string);
-    verified.set(token, { principal, expMs: exp * 1000 });
+    verified.set(key, { principal, untilMs: Math.min(exp * 1000, nowMs + CACHE_TTL_MS) });
   }
   return principal;
 }

@@ -4,7 +4,14 @@
  * before anything is written.
  */
 import { invalid, LarderError } from "./errors";
-import { NAME_PATTERN, RESERVED_COLUMNS } from "./names";
+import { isValidName, NAME_PATTERN, RESERVED_COLUMNS, RESERVED_NAMES } from "./names";
+
+const RESERVED_WHY = "__proto__, constructor and prototype have a special meaning in JavaScript objects";
+
+function nameProblem(name: string): string {
+  if (RESERVED_NAMES.includes(name)) return `name '${name}' is reserved: ${RESERVED_WHY}`;
+  return `name must match ${NAME_PATTERN.source} (at most 128 characters)`;
+}
 import { scheduleSeconds, viewJoinKeys, type ObjectKind, type RegistryContents } from "./registry-model";
 
 export interface RuleProblem {
@@ -17,8 +24,7 @@ function checkNames(contents: RegistryContents, problems: RuleProblem[]): void {
   for (const kind of ["entities", "data_sources", "feature_views", "feature_services"] as const) {
     const seen = new Set<string>();
     for (const obj of contents[kind]) {
-      if (!NAME_PATTERN.test(obj.name))
-        problems.push({ kind, name: obj.name, problem: `name must match ${NAME_PATTERN.source}` });
+      if (!isValidName(obj.name)) problems.push({ kind, name: obj.name, problem: nameProblem(obj.name) });
       if (seen.has(obj.name)) problems.push({ kind, name: obj.name, problem: "name is given twice" });
       seen.add(obj.name);
     }
@@ -32,8 +38,15 @@ function checkEntities(contents: RegistryContents, problems: RuleProblem[]): voi
     if (new Set(entity.join_keys).size !== entity.join_keys.length)
       problems.push({ kind: "entities", name: entity.name, problem: "join keys repeat" });
     for (const key of entity.join_keys) {
-      if (!NAME_PATTERN.test(key))
+      if (RESERVED_NAMES.includes(key)) {
+        problems.push({
+          kind: "entities",
+          name: entity.name,
+          problem: `join key '${key}' is reserved: ${RESERVED_WHY}`,
+        });
+      } else if (!isValidName(key)) {
         problems.push({ kind: "entities", name: entity.name, problem: `join key '${key}' is not a valid column name` });
+      }
       if (!entity.value_types[key])
         problems.push({ kind: "entities", name: entity.name, problem: `join key '${key}' has no value type` });
     }
@@ -75,7 +88,8 @@ function checkViews(contents: RegistryContents, problems: RuleProblem[]): void {
     const joinKeys = new Set(viewJoinKeys(entities, view));
     const seen = new Set<string>();
     for (const feature of view.features) {
-      if (!NAME_PATTERN.test(feature.name)) at(`feature name '${feature.name}' is not valid`);
+      if (RESERVED_NAMES.includes(feature.name)) at(`feature name '${feature.name}' is reserved: ${RESERVED_WHY}`);
+      else if (!isValidName(feature.name)) at(`feature name '${feature.name}' is not valid`);
       if (seen.has(feature.name)) at(`feature '${feature.name}' is given twice`);
       if (joinKeys.has(feature.name)) at(`feature '${feature.name}' has the name of a join key`);
       if ((RESERVED_COLUMNS as readonly string[]).includes(feature.name))

@@ -25,6 +25,7 @@ export const ERROR_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  RANGE_NOT_SATISFIABLE: 416,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL: 500,
 };
@@ -64,11 +65,18 @@ function asLarderError(err: unknown): LarderError {
  * Maps any thrown value to a status and envelope. INTERNAL errors are logged
  * with their cause and the request id; their message never shows the cause.
  */
-export function toHttpError(err: unknown, requestId: string): { status: ContentfulStatusCode; body: ErrorEnvelope } {
+export function toHttpError(
+  err: unknown,
+  requestId: string,
+): { status: ContentfulStatusCode; body: ErrorEnvelope; headers: Record<string, string> } {
   const error = asLarderError(err);
   if (error.code === "INTERNAL") console.error(`request ${requestId}: ${error.message}`, error.cause ?? error);
+  // RFC 9110: a 416 says how long the representation is.
+  const headers: Record<string, string> =
+    error.code === "RANGE_NOT_SATISFIABLE" ? { "content-range": `bytes */${Number(error.details.size)}` } : {};
   return {
     status: ERROR_STATUS[error.code],
     body: { error: { code: error.code, message: error.message, details: error.details }, request_id: requestId },
+    headers,
   };
 }

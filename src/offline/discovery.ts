@@ -17,14 +17,19 @@ export async function discoverFiles(
   db: Database,
   project: string,
   schema: SourceSchema,
+  externalPrefixes: readonly string[],
   maxFiles = 200,
 ): Promise<ManifestFile[]> {
-  const location = sourceLocation(schema.source.path);
+  const location = sourceLocation(project, schema.source.path, externalPrefixes);
   const candidates: { key: string; size: number }[] = [];
   let cursor: string | undefined;
   do {
     const page = await bucket.list({ prefix: location.key, cursor, limit: 1000 });
-    for (const obj of page.objects) if (/\.parquet$/i.test(obj.key)) candidates.push({ key: obj.key, size: obj.size });
+    for (const obj of page.objects) {
+      // A source naming one file reads that object only, not others that merely start with its name.
+      const wanted = location.kind === "file" ? obj.key === location.key : /\.parquet$/i.test(obj.key);
+      if (wanted) candidates.push({ key: obj.key, size: obj.size });
+    }
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor && candidates.length < 10_000);
   const known = await knownPaths(

@@ -1,19 +1,18 @@
 /**
  * Where offline data lives in the bound R2 bucket (OFFLINE_STORE). Pure.
  *
- * - Files Larder writes: `offline/<project>/<source>/date=YYYY-MM-DD/<id>.parquet`,
+ * - Every project's data lives under `offline/<project>/`. Files Larder writes
+ *   for a batch source: `offline/<project>/<source>/date=YYYY-MM-DD/<id>.parquet`,
  *   hive-partitioned by the UTC date of the rows' event time (a writer splits
  *   rows by date first: `partitionDate`), with a ULID `<id>` so keys sort by
  *   creation time and never collide.
- * - A batch source's `path` names data the user already has. `s3://bucket/p/`,
- *   `r2://bucket/p/` and `p/` all mean the key prefix `p/` of the bound bucket:
- *   the scheme and bucket name are dropped, because a Worker reaches exactly
- *   one bucket through its binding (the bucket name in the path documents
- *   where the data came from, it does not select a bucket). A path ending in
- *   `.parquet` names one object; any other path is a prefix and gets a
- *   trailing `/`, so `data/x` never matches `data/x2/...`.
+ * - A batch source's `path` names where users drop files of their own; it
+ *   resolves inside the project's prefix (see `domain/source-path.ts`), or,
+ *   with `external://`, inside a prefix the operator allows for the project.
+ * - Exports: `exports/<project>/<id>.parquet`.
  */
 import { invalid } from "../domain/errors";
+import { PATH_RULE, parseSourcePath } from "../domain/source-path";
 
 const OFFLINE_ROOT = "offline/";
 
@@ -23,33 +22,32 @@ export interface SourceLocation {
   kind: "file" | "prefix";
 }
 
-/** Maps a batch source path onto the bound bucket; VALIDATION_ERROR for a path that names nothing usable. */
-export function sourceLocation(path: string): SourceLocation {
-  const raw = path.trim();
-  let rest = raw;
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw);
-  if (scheme) {
-    const name = scheme[1].toLowerCase();
-    if (name !== "s3" && name !== "r2" && name !== "s3a") {
-      throw invalid(
-        `Batch source path '${path}': scheme '${name}://' is not supported; use s3://bucket/prefix/, r2://bucket/prefix/ or a bare prefix/`,
-        { path },
-      );
-    }
-    const afterScheme = raw.slice(scheme[0].length);
-    const slash = afterScheme.indexOf("/");
-    rest = slash < 0 ? "" : afterScheme.slice(slash + 1);
+/**
+ * The bucket key a batch source's path names for `project`; VALIDATION_ERROR
+ * naming the rule for a path that breaks it, or an `external://` path outside
+ * the project's allowed prefixes.
+ */
+export function sourceLocation(
+  project: string,
+  path: string,
+  externalPrefixes: readonly string[] = [],
+): SourceLocation {
+  const parsed = parseSourcePath(path);
+  if (!parsed.ok) {
+    throw invalid(`Batch source path '${path}' is not usable: ${parsed.problem} (${PATH_RULE})`, {
+      path,
+      rule: PATH_RULE,
+    });
   }
-  const segments = rest.split("/").filter((s) => s !== "");
-  if (segments.length === 0)
+  if (parsed.scope === "project")
+    return { key: `${OFFLINE_ROOT}${segment("project", project)}/${parsed.key}`, kind: parsed.kind };
+  if (!externalPrefixes.some((prefix) => parsed.key.startsWith(prefix))) {
     throw invalid(
-      `Batch source path '${path}' names no prefix inside the bucket; add one, e.g. s3://bucket/features/`,
-      { path },
+      `Batch source path '${path}' is outside the prefixes the operator allows project '${project}' to read (EXTERNAL_PREFIXES: ${externalPrefixes.join(", ") || "none"})`,
+      { path, project, allowed_prefixes: externalPrefixes },
     );
-  if (segments.some((s) => s === "." || s === ".."))
-    throw invalid(`Batch source path '${path}' may not contain '.' or '..' segments`, { path });
-  const key = segments.join("/");
-  return /\.parquet$/i.test(key) ? { key, kind: "file" } : { key: `${key}/`, kind: "prefix" };
+  }
+  return { key: parsed.key, kind: parsed.kind };
 }
 
 function segment(kind: string, value: string): string {

@@ -16,7 +16,7 @@ import { CREATED_TIMESTAMP, EVENT_TIMESTAMP } from "../domain/names";
 import type { OfflineRow, SourceSchema } from "../domain/source-schema";
 import type { Database } from "../db/database";
 import { discoverFiles } from "./discovery";
-import { keyPartitionDate, newFileId, partitionDate, sourceLocation } from "./layout";
+import { keyPartitionDate, newFileId, partitionDate, sourceLocation, sourcePrefix } from "./layout";
 import {
   filesOverlapping,
   type FileOrigin,
@@ -36,8 +36,9 @@ export const COMPACT_MAX_FILE_BYTES = 1024 * 1024;
 export const COMPACT_MIN_FILES = 4;
 const COMPACT_MAX_ROWS = 200_000;
 
-function appendPrefix(schema: SourceSchema): string {
-  const location = sourceLocation(schema.source.path);
+/** Where Larder writes a source's files: `offline/<project>/<source>/`, whatever its path names. */
+function appendPrefix(project: string, schema: SourceSchema, external: readonly string[]): string {
+  const location = sourceLocation(project, schema.source.path, external);
   if (location.kind === "file") {
     throw new LarderError(
       "CONFLICT",
@@ -45,7 +46,7 @@ function appendPrefix(schema: SourceSchema): string {
       { data_source: schema.source.name },
     );
   }
-  return location.key;
+  return sourcePrefix(project, schema.source.name);
 }
 
 function eventRange(rows: readonly OfflineRow[]): [number, number] {
@@ -63,7 +64,13 @@ export class R2OfflineStore implements OfflineStore {
   constructor(
     private readonly bucket: R2Bucket,
     private readonly db: Database,
+    /** Per project, the prefixes `external://` paths may name (the operator's EXTERNAL_PREFIXES). */
+    private readonly externalPrefixes: Readonly<Record<string, readonly string[]>> = {},
   ) {}
+
+  private external(project: string): readonly string[] {
+    return Object.hasOwn(this.externalPrefixes, project) ? this.externalPrefixes[project] : [];
+  }
 
   async appendRows(
     project: string,
@@ -72,7 +79,7 @@ export class R2OfflineStore implements OfflineStore {
     origin: FileOrigin,
     fileId: (date: string) => string = () => newFileId(),
   ): Promise<OfflineFile[]> {
-    const prefix = appendPrefix(schema);
+    const prefix = appendPrefix(project, schema, this.external(project));
     const byDate = new Map<string, OfflineRow[]>();
     for (const row of rows) {
       const date = partitionDate(row[EVENT_TIMESTAMP] as number);
@@ -192,7 +199,7 @@ export class R2OfflineStore implements OfflineStore {
   }
 
   discoverFiles(project: string, schema: SourceSchema, maxFiles = 200): Promise<OfflineFile[]> {
-    return discoverFiles(this.bucket, this.db, project, schema, maxFiles);
+    return discoverFiles(this.bucket, this.db, project, schema, this.external(project), maxFiles);
   }
 
   async compact(project: string, schema: SourceSchema): Promise<CompactionResult | null> {

@@ -2,6 +2,8 @@
  * Larder's settings, read once from the Worker's vars and secrets. Every
  * other module takes these typed values instead of reading `env` itself.
  */
+import { isValidName } from "../domain/names";
+import { externalPrefixProblem } from "../domain/source-path";
 import type { Bindings } from "./bindings";
 
 export interface LarderConfig {
@@ -14,13 +16,54 @@ export interface LarderConfig {
   auth: {
     /** HS256 secret (`AUTH_JWT_SECRET`). */
     secret?: string;
-    /** RS256/ES256 key set (`AUTH_JWKS_URL`). */
+    /** RS256/ES256 key set at a URL (`AUTH_JWKS_URL`). */
     jwksUrl?: string;
+    /** RS256/ES256 key set given inline as JSON (`AUTH_JWKS`; takes precedence over the URL). */
+    jwks?: string;
     issuer?: string;
     audience?: string;
   };
   /** Key material for export links (`EXPORT_SIGNING_SECRET`, else `AUTH_JWT_SECRET`); undefined when neither is set. */
   exportSigningSecret?: string;
+  /**
+   * Per project, the bucket prefixes its batch sources may read with
+   * `external://` paths (`EXTERNAL_PREFIXES`, JSON `{"<project>": ["<prefix>/", ...]}`).
+   * Set by the operator only; entries that break the rule are dropped and listed in `problems`.
+   */
+  externalPrefixes: Record<string, string[]>;
+  /** What was wrong with the settings (logged once per isolate, shown by GET /config). */
+  problems: string[];
+}
+
+/** Parses EXTERNAL_PREFIXES; invalid entries are left out (never allowed) and reported. */
+function readExternalPrefixes(raw: string | undefined, problems: string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = Object.create(null);
+  if (!raw?.trim()) return out;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    problems.push('EXTERNAL_PREFIXES is not JSON: write {"<project>": ["<prefix>/"]}');
+    return out;
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+    problems.push('EXTERNAL_PREFIXES must be a JSON object: {"<project>": ["<prefix>/"]}');
+    return out;
+  }
+  for (const [project, prefixes] of Object.entries(parsed)) {
+    if (!isValidName(project)) {
+      problems.push(`EXTERNAL_PREFIXES: '${project}' is not a project name`);
+      continue;
+    }
+    const list = Array.isArray(prefixes) ? prefixes : [];
+    if (!Array.isArray(prefixes)) problems.push(`EXTERNAL_PREFIXES.${project} must be a list of prefixes`);
+    for (const prefix of list) {
+      const problem = typeof prefix === "string" ? externalPrefixProblem(prefix) : "it is not a string";
+      if (problem) problems.push(`EXTERNAL_PREFIXES.${project}: '${String(prefix)}' is refused: ${problem}`);
+      else (out[project] ??= []).push(prefix);
+    }
+  }
+  return out;
 }
 
 function positive(value: string | undefined, fallback: number): number {
@@ -29,6 +72,9 @@ function positive(value: string | undefined, fallback: number): number {
 }
 
 export function readConfig(env: Bindings): LarderConfig {
+  const problems: string[] = [];
+  const externalPrefixes = readExternalPrefixes(env.EXTERNAL_PREFIXES, problems);
+  for (const problem of problems) console.error(`configuration: ${problem}`);
   return {
     defaultProject: env.DEFAULT_PROJECT || "ai_etl",
     registryCacheTtlMs: positive(env.REGISTRY_CACHE_TTL_MS, 5000),
@@ -36,9 +82,12 @@ export function readConfig(env: Bindings): LarderConfig {
     auth: {
       secret: env.AUTH_JWT_SECRET || undefined,
       jwksUrl: env.AUTH_JWKS_URL || undefined,
+      jwks: env.AUTH_JWKS || undefined,
       issuer: env.AUTH_ISSUER || undefined,
       audience: env.AUTH_AUDIENCE || undefined,
     },
     exportSigningSecret: env.EXPORT_SIGNING_SECRET || env.AUTH_JWT_SECRET || undefined,
+    externalPrefixes,
+    problems,
   };
 }

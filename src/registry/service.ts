@@ -5,9 +5,10 @@
  */
 import { type ApplyPlan, planApply, planDelete } from "../domain/apply-plan";
 import type { CompiledRegistry } from "../domain/compiled-registry";
-import { LarderError } from "../domain/errors";
+import { invalid, LarderError } from "../domain/errors";
 import type { ObjectKind, RegistryContents } from "../domain/registry-model";
 import { assertRegistryConsistent } from "../domain/registry-rules";
+import { type PathProblem, sourcePathProblems } from "../domain/source-path";
 import type { Database } from "../db/database";
 import { loadRegistry, materializedEnds, saveRegistry } from "../db/registry-store";
 import { currentRegistry, publishSnapshot } from "./snapshot";
@@ -17,6 +18,8 @@ export interface ApplyOutcome {
   registry: CompiledRegistry | null;
   version: number;
   at: string;
+  /** Stored batch sources whose paths break the rule or changed meaning (they are not refused, only reported). */
+  warnings: PathProblem[];
 }
 
 export class RegistryService {
@@ -25,7 +28,24 @@ export class RegistryService {
     private readonly cache: KVNamespace,
     /** How long an isolate trusts its snapshot before a version check. */
     private readonly ttlMs: number,
+    /** Per project, the prefixes `external://` paths may name (the operator's EXTERNAL_PREFIXES). */
+    private readonly externalPrefixes: Readonly<Record<string, readonly string[]>> = {},
   ) {}
+
+  /**
+   * Path problems of a registry: errors of the sources this apply sends are
+   * refused (VALIDATION_ERROR naming each); everything else is reported.
+   */
+  private checkPaths(project: string, incoming: RegistryContents, next: RegistryContents): PathProblem[] {
+    const external = Object.hasOwn(this.externalPrefixes, project) ? this.externalPrefixes[project] : [];
+    const sent = sourcePathProblems(incoming.data_sources, project, external);
+    if (sent.errors.length > 0) {
+      const list = sent.errors.map((p) => `data source '${p.data_source}' (${p.path}): ${p.problem}`).join("; ");
+      throw invalid(`Batch source path refused: ${list}`, { problems: sent.errors });
+    }
+    const all = sourcePathProblems(next.data_sources, project, external);
+    return [...all.errors, ...all.warnings];
+  }
 
   /** The project's registry as of at most the cache ttl ago (the hot path's read). */
   current(project: string): Promise<CompiledRegistry> {
@@ -52,9 +72,10 @@ export class RegistryService {
     const stored = await loadRegistry(this.db, project);
     const { plan, next } = planApply(stored.contents, incoming, options.replace);
     assertRegistryConsistent(next);
-    if (options.dryRun) return { plan, registry: null, version: stored.version, at };
+    const warnings = this.checkPaths(project, incoming, next);
+    if (options.dryRun) return { plan, registry: null, version: stored.version, at, warnings };
     const registry = await this.commit(project, stored.version, stored.contents, next, at);
-    return { plan, registry, version: registry.version, at };
+    return { plan, registry, version: registry.version, at, warnings };
   }
 
   /** Deletes one object; `notFound` when absent (or not `matches`), 409 while referenced. Returns the new version. */
@@ -73,8 +94,8 @@ export class RegistryService {
     return (await this.commit(project, stored.version, stored.contents, next, at)).version;
   }
 
-  /** Rebuilds the snapshot from D1 under a new version (recovers a lost or stale snapshot). */
-  async refresh(project: string): Promise<CompiledRegistry> {
+  /** Rebuilds the snapshot from D1 under a new version (recovers a lost or stale snapshot); reports path problems. */
+  async refresh(project: string): Promise<{ registry: CompiledRegistry; warnings: PathProblem[] }> {
     const at = new Date().toISOString();
     const stored = await loadRegistry(this.db, project);
     // Refreshing a project that was never applied would create it (a typo would stick).
@@ -83,7 +104,8 @@ export class RegistryService {
         project,
       });
     }
-    return this.commit(project, stored.version, stored.contents, stored.contents, at);
+    const registry = await this.commit(project, stored.version, stored.contents, stored.contents, at);
+    return { registry, warnings: this.checkPaths(project, { ...stored.contents, data_sources: [] }, stored.contents) };
   }
 
   private async commit(

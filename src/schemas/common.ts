@@ -1,12 +1,13 @@
 /** Schemas shared by every route: the error envelope, names, tags. */
 import { z } from "@hono/zod-openapi";
-import { NAME_MAX_LENGTH, NAME_PATTERN } from "../domain/names";
+import { isValidName, NAME_MAX_LENGTH, NAME_PATTERN, NAME_RULE } from "../domain/names";
 
 export const Name = z
   .string()
   .min(1)
   .max(NAME_MAX_LENGTH)
-  .regex(NAME_PATTERN, "use letters, digits and _, not starting with a digit");
+  .regex(NAME_PATTERN, `use ${NAME_RULE}`)
+  .refine((name) => isValidName(name), `use ${NAME_RULE}`);
 export const Tags = z.record(z.string(), z.string()).openapi({ example: { team: "data-science" } });
 
 export const ErrorEnvelope = z
@@ -35,6 +36,9 @@ export const commonErrors = {
 export const notFound = { 404: errorResponse("Not found") } as const;
 export const conflict = { 409: errorResponse("Conflict: still referenced, or changed concurrently") } as const;
 export const tooLarge = { 413: errorResponse("Body over the size limit") } as const;
+export const rangeNotSatisfiable = {
+  416: errorResponse("Range unsatisfiable or malformed (Content-Range: bytes */<size>)"),
+} as const;
 
 export const ProjectQuery = z.object({
   project: Name.optional().openapi({ description: "Project; defaults to the configured DEFAULT_PROJECT" }),

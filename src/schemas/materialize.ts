@@ -1,5 +1,6 @@
 /** Schemas of materialization, its status, and feature view statistics. */
 import { z } from "@hono/zod-openapi";
+import { Name } from "./common";
 
 const Timestamp = z.string().openapi({ example: "2024-06-01T00:00:00Z", description: "RFC 3339 (no zone: UTC)" });
 
@@ -11,7 +12,7 @@ export const MaterializeRequest = z
       .openapi({ example: ["customer", "transactions"] }),
     start_date: Timestamp,
     end_date: Timestamp,
-    project: z.string().optional().openapi({ description: "Defaults to the request's project" }),
+    project: Name.optional().openapi({ description: "Defaults to the request's project" }),
   })
   .openapi("MaterializeRequest");
 
@@ -19,7 +20,7 @@ export const MaterializeIncrementalRequest = z
   .object({
     feature_views: z.array(z.string()).min(1).optional().openapi({ description: "Defaults to every online view" }),
     end_date: Timestamp.optional().openapi({ description: "Defaults to now" }),
-    project: z.string().optional(),
+    project: Name.optional().openapi({ description: "Defaults to the request's project" }),
   })
   .openapi("MaterializeIncrementalRequest");
 

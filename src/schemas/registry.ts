@@ -134,6 +134,10 @@ export const ApplyPlan = z
   })
   .openapi("ApplyPlan");
 
+export const PathWarning = z
+  .object({ data_source: z.string(), path: z.string(), problem: z.string() })
+  .openapi("PathWarning", { description: "A stored batch source whose path breaks the path rule or changed meaning" });
+
 export const ApplyResponse = z
   .object({
     status: z.enum(["success", "planned"]),
@@ -144,6 +148,7 @@ export const ApplyResponse = z
     dry_run: z.boolean(),
     registry_version: z.number().int(),
     plan: ApplyPlan,
+    warnings: z.array(PathWarning),
   })
   .openapi("ApplyResponse");
 
@@ -224,5 +229,6 @@ export const RefreshResponse = z
     feature_services_count: z.number().int(),
     refreshed_at: z.string(),
     registry_version: z.number().int(),
+    warnings: z.array(PathWarning),
   })
   .openapi("RefreshResponse");

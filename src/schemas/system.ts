@@ -17,7 +17,16 @@ export const ConfigResponse = z
       }),
     }),
     online_store: z.object({ type: z.literal("cloudflare_kv"), binding: z.string() }),
-    offline_store: z.object({ type: z.literal("r2"), binding: z.string(), format: z.literal("parquet") }),
+    offline_store: z.object({
+      type: z.literal("r2"),
+      binding: z.string(),
+      format: z.literal("parquet"),
+      project_prefix: z.string().openapi({ description: "Where the project's batch source paths resolve" }),
+      external_prefixes: z
+        .array(z.string())
+        .openapi({ description: "Prefixes the operator lets this project read with external:// paths" }),
+    }),
+    problems: z.array(z.string()).openapi({ description: "Settings that were refused (none when all is well)" }),
     auth: z.object({
       type: z.literal("jwt"),
       hs256: z.boolean(),

@@ -73,7 +73,11 @@ export async function historicalFeatures(
     joined.result.data[name] = joined.result.data[name].map((v) => (typeof v === "number" ? formatTimestamp(v) : v));
   }
   const rows = resultRows({ ...joined.result, numRows: Math.min(df.numRows, INLINE_MAX_ROWS) });
-  const link = await signedExportUrl(origin, exportId, signingSecret(services.config));
+  const link = await signedExportUrl(
+    origin,
+    { project: registry.project, id: exportId },
+    signingSecret(services.config),
+  );
   return {
     status: 200 as const,
     body: {
@@ -108,7 +112,8 @@ export async function historicalJobStatus(services: Services, project: string, j
   }
   const result = job.result as { export_id?: string } | null;
   const exportId = job.status === "completed" ? String(result?.export_id ?? "") : "";
-  const link = exportId ? await signedExportUrl(origin, exportId, signingSecret(services.config)) : null;
+  const secret = signingSecret(services.config);
+  const link = exportId ? await signedExportUrl(origin, { project, id: exportId }, secret) : null;
   const record = exportId ? await services.exports.find(exportId) : undefined;
   return {
     job_id: job.id,
@@ -128,28 +133,19 @@ export async function historicalJobStatus(services: Services, project: string, j
   };
 }
 
-/** A byte range of an export: `start` and, when given, the inclusive `end`. */
-export interface ByteRange {
-  start: number;
-  end?: number;
-}
-
-/** Checks the link's signature (FORBIDDEN) and opens the export, or a range of it (EXPORT_NOT_FOUND when gone). */
-export async function openExport(
+/**
+ * The export a signed link names: FORBIDDEN for a bad link, EXPORT_NOT_FOUND
+ * when it is gone or belongs to another project than the one signed.
+ */
+export async function exportForLink(
   services: Services,
   id: string,
-  link: { expires?: string; signature?: string },
-  range?: ByteRange,
+  link: { project?: string; expires?: string; signature?: string },
 ) {
-  await verifyExportLink(id, link.expires, link.signature, signingSecret(services.config));
+  const project = await verifyExportLink(id, link, signingSecret(services.config));
   const record = await services.exports.find(id);
-  if (!record) {
+  if (record?.project !== project) {
     throw new LarderError("EXPORT_NOT_FOUND", `Export '${id}' not found (it may have expired)`, { export_id: id });
   }
-  const r2Range = range
-    ? { offset: range.start, ...(range.end !== undefined ? { length: range.end - range.start + 1 } : {}) }
-    : undefined;
-  const object = await services.exports.open(record, r2Range);
-  if (!object) throw new LarderError("EXPORT_NOT_FOUND", `Export '${id}' is no longer stored`, { export_id: id });
-  return { record, object };
+  return record;
 }

@@ -128,7 +128,7 @@ describe("POST /historical-features", () => {
     const { signedExportUrl } = await import("../../src/services/export-links");
     const old = await signedExportUrl(
       "http://larder.test",
-      body.export_id,
+      { project: "ai_etl", id: body.export_id },
       env.AUTH_JWT_SECRET,
       Date.now() - 2 * 3600_000,
     );

@@ -216,7 +216,8 @@ describe("POST /data-sources/{name}/ingest (JSON)", () => {
       200,
     );
     expect(body).toMatchObject({ rows_written: 1, rejected: 0 });
-    expect(body.files[0].path).toMatch(/^orders\/date=2024-03-01\//); // s3://lake/ names the bound bucket
+    // Larder writes a source's files in the project's own space, under the source's name.
+    expect(body.files[0].path).toMatch(/^offline\/ai_etl\/orders_source\/date=2024-03-01\//);
     const read = await stored("orders_source", ["order_total", "items"]);
     expect(read.columns).toMatchObject({
       customer_id: ["c1"],

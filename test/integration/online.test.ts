@@ -133,9 +133,7 @@ describe("POST /online-features", () => {
               value_types: { store_id: "INT64", product_id: "STRING" },
             },
           ],
-          data_sources: [
-            { name: "inventory_batch", type: "batch", path: "r2://larder-offline/offline/ai_etl/inventory_batch/" },
-          ],
+          data_sources: [{ name: "inventory_batch", type: "batch", path: "r2://larder-offline/inventory_batch/" }],
           push_sources: [{ name: "inventory_push", batch_source: "inventory_batch" }],
           feature_views: [
             {

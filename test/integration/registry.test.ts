@@ -148,7 +148,7 @@ describe("GET /data-sources", () => {
       expect.objectContaining({
         name: "transactions_source",
         type: "batch",
-        path: "r2://larder-offline/offline/ai_etl/transactions_source/",
+        path: "r2://larder-offline/transactions_source/",
         timestamp_field: "event_timestamp",
         created_timestamp_column: "created_timestamp",
       }),

@@ -360,20 +360,52 @@ describe("verifyToken with a JWKS (RS256, ES256)", () => {
 });
 
 describe("verifyTokenCached", () => {
-  it("verifies once, then answers from the cache until the token expires", async () => {
-    const { verifyTokenCached } = await import("../../src/auth/jwt");
+  const secret = "cache-secret-cache-secret-cache-secret-01";
+  const config = { id: "config-1", secret };
+
+  async function token(expSeconds: number) {
     const { SignJWT } = await import("jose");
-    const secret = "cache-secret-cache-secret-cache-secret-01";
-    const exp = Math.floor(Date.now() / 1000) + 60;
-    const jwt = await new SignJWT({ scope: "online:read" })
+    // A fresh jti: tokens of different tests never share a cache entry.
+    return new SignJWT({ scope: "online:read", jti: crypto.randomUUID() })
       .setProtectedHeader({ alg: "HS256" })
-      .setExpirationTime(exp)
+      .setExpirationTime(expSeconds)
       .sign(new TextEncoder().encode(secret));
-    const first = await verifyTokenCached(jwt, { secret });
+  }
+
+  it("verifies once per configuration, then answers from the cache until the token expires", async () => {
+    const { verifyTokenCached } = await import("../../src/auth/jwt");
+    const now = Date.now();
+    const exp = Math.floor(now / 1000) + 30;
+    const jwt = await token(exp);
+    const first = await verifyTokenCached(jwt, config, now);
     expect([...first.scopes]).toEqual(["online:read"]);
-    // A wrong secret would fail verification: the cached answer shows no second check was made.
-    expect(await verifyTokenCached(jwt, { secret: "another-secret-another-secret-another-0" })).toBe(first);
+    // The same configuration: the cached answer, no second check.
+    expect(await verifyTokenCached(jwt, config, now + 1000)).toBe(first);
     // Past its expiry the token is checked again, and refused.
-    await expect(verifyTokenCached(jwt, { secret }, exp * 1000 + 1)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    await expect(verifyTokenCached(jwt, config, exp * 1000 + 1)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+  });
+
+  it("takes a rotated secret into account at once: another configuration never sees the cached answer", async () => {
+    const { verifyTokenCached } = await import("../../src/auth/jwt");
+    const now = Date.now();
+    const jwt = await token(Math.floor(now / 1000) + 3600);
+    await verifyTokenCached(jwt, config, now);
+    const rotated = { id: "config-2", secret: "another-secret-another-secret-another-0" };
+    await expect(verifyTokenCached(jwt, rotated, now + 1)).rejects.toMatchObject({
+      code: "UNAUTHENTICATED",
+      details: { reason: "bad_signature" },
+    });
+  });
+
+  it("re-verifies a cached token after at most 60 s (a key set can change behind one URL)", async () => {
+    const { verifyTokenCached, CACHE_TTL_MS } = await import("../../src/auth/jwt");
+    expect(CACHE_TTL_MS).toBe(60_000);
+    const now = Date.now();
+    const jwt = await token(Math.floor(now / 1000) + 3600);
+    const first = await verifyTokenCached(jwt, config, now);
+    expect(await verifyTokenCached(jwt, config, now + CACHE_TTL_MS - 1)).toBe(first);
+    const again = await verifyTokenCached(jwt, config, now + CACHE_TTL_MS + 1);
+    expect(again).not.toBe(first);
+    expect([...again.scopes]).toEqual(["online:read"]);
   });
 });

@@ -8,34 +8,59 @@ import {
   sourcePrefix,
 } from "../../src/offline/layout";
 
-describe("sourceLocation: batch source paths onto the bound bucket", () => {
+describe("sourceLocation: batch source paths inside the project's prefix", () => {
   it.each([
-    ["s3://my-bucket/features/customer/", "features/customer/"],
-    ["s3://my-bucket/features/customer", "features/customer/"],
-    ["r2://larder-offline/features//customer/", "features/customer/"],
-    ["S3A://bucket/x/", "x/"],
-    ["features/customer/", "features/customer/"],
-    ["/features/customer", "features/customer/"],
-    ["  data/ ", "data/"],
+    ["s3://my-bucket/features/customer/", "offline/p1/features/customer/"],
+    ["s3://my-bucket/features/customer", "offline/p1/features/customer/"],
+    ["s3://data-lake/products/features/", "offline/p1/products/features/"],
+    ["S3A://bucket/x/", "offline/p1/x/"],
+    ["r2://larder-offline/x/", "offline/p1/x/"],
+    ["features/customer/", "offline/p1/features/customer/"],
+    ["  data/ ", "offline/p1/data/"],
   ])("%s → prefix %s", (path, key) => {
-    expect(sourceLocation(path)).toEqual({ key, kind: "prefix" });
+    expect(sourceLocation("p1", path)).toEqual({ key, kind: "prefix" });
   });
 
-  it("treats a .parquet path as one object", () => {
-    expect(sourceLocation("s3://b/exports/customers.parquet")).toEqual({
-      key: "exports/customers.parquet",
+  it("treats a .parquet path as one object, inside the project", () => {
+    expect(sourceLocation("p1", "s3://b/exports/customers.parquet")).toEqual({
+      key: "offline/p1/exports/customers.parquet",
       kind: "file",
     });
-    expect(sourceLocation("data/part-0.PARQUET")).toEqual({ key: "data/part-0.PARQUET", kind: "file" });
+    expect(sourceLocation("p1", "data/part-0.PARQUET")).toEqual({
+      key: "offline/p1/data/part-0.PARQUET",
+      kind: "file",
+    });
   });
 
-  it("rejects paths that name no prefix, other schemes and dot segments", () => {
-    expect(() => sourceLocation("s3://bucket")).toThrow(/names no prefix/);
-    expect(() => sourceLocation("s3://bucket/")).toThrow(/names no prefix/);
-    expect(() => sourceLocation("")).toThrow(/names no prefix/);
-    expect(() => sourceLocation("gs://bucket/x/")).toThrow(/scheme 'gs:\/\/' is not supported/);
-    expect(() => sourceLocation("https://example.com/x/")).toThrow(/not supported/);
-    expect(() => sourceLocation("s3://b/x/../y/")).toThrow(/'\.\.'/);
+  it("never leaves the project's prefix, whatever the path says", () => {
+    for (const path of ["s3://any/offline/B/src/", "exports/", "r2://b/jobs/x/", "dead-letter/", "s3://b/offline/"]) {
+      expect(sourceLocation("A", path).key.startsWith("offline/A/")).toBe(true);
+    }
+  });
+
+  it("rejects paths that name no prefix, other schemes, empty, dot and control segments", () => {
+    expect(() => sourceLocation("p", "s3://bucket")).toThrow(/names no prefix/);
+    expect(() => sourceLocation("p", "s3://bucket/")).toThrow(/names no prefix/);
+    expect(() => sourceLocation("p", "")).toThrow(/names no prefix/);
+    expect(() => sourceLocation("p", "gs://bucket/x/")).toThrow(/scheme 'gs:\/\/' is not supported/);
+    expect(() => sourceLocation("p", "https://example.com/x/")).toThrow(/not supported/);
+    expect(() => sourceLocation("p", "s3://b/x/../y/")).toThrow(/'\.\.'/);
+    expect(() => sourceLocation("p", "s3://b/x/./y/")).toThrow(/'\.'/);
+    expect(() => sourceLocation("p", "r2://larder-offline/features//customer/")).toThrow(/empty segment/);
+    expect(() => sourceLocation("p", "/features/customer")).toThrow(/empty segment/);
+    expect(() => sourceLocation("p", "s3://b/x\u0000y/")).toThrow(/control character/);
+    expect(() => sourceLocation("p", "s3://b/x\ny/")).toThrow(/control character/);
+    expect(() => sourceLocation("p", "s3://b/x\\..\\y/")).toThrow(/backslash/);
+  });
+
+  it("reads external:// prefixes only inside the operator's allow-list", () => {
+    expect(sourceLocation("p", "external://lake/shared/events/", ["lake/shared/"])).toEqual({
+      key: "lake/shared/events/",
+      kind: "prefix",
+    });
+    expect(() => sourceLocation("p", "external://lake/other/", ["lake/shared/"])).toThrow(/EXTERNAL_PREFIXES/);
+    expect(() => sourceLocation("p", "external://lake/shared/", [])).toThrow(/EXTERNAL_PREFIXES: none/);
+    expect(() => sourceLocation("p", "external://lake/shared/../../offline/B/", ["lake/shared/"])).toThrow(/'\.\.'/);
   });
 });
 
