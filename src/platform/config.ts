@@ -59,8 +59,12 @@ function readExternalPrefixes(raw: string | undefined, problems: string[]): Reco
     if (!Array.isArray(prefixes)) problems.push(`EXTERNAL_PREFIXES.${project} must be a list of prefixes`);
     for (const prefix of list) {
       const problem = typeof prefix === "string" ? externalPrefixProblem(prefix) : "it is not a string";
-      if (problem) problems.push(`EXTERNAL_PREFIXES.${project}: '${String(prefix)}' is refused: ${problem}`);
-      else (out[project] ??= []).push(prefix);
+      if (problem) {
+        problems.push(`EXTERNAL_PREFIXES.${project}: '${String(prefix)}' is refused: ${problem}`);
+        continue;
+      }
+      out[project] ??= [];
+      out[project].push(prefix);
     }
   }
   return out;
