@@ -4,8 +4,4 @@ export type Bindings = Cloudflare.Env & {
   AUTH_JWT_SECRET?: string;
   /** HMAC key for export download links; AUTH_JWT_SECRET when unset. */
   EXPORT_SIGNING_SECRET?: string;
-  /** A JSON Web Key Set for RS256/ES256 tokens, inline (instead of AUTH_JWKS_URL). */
-  AUTH_JWKS?: string;
-  /** Bucket prefixes each project may read with `external://` paths (JSON); see `platform/config.ts`. */
-  EXTERNAL_PREFIXES?: string;
 };
