@@ -24,6 +24,9 @@ export default defineConfig(async () => {
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
                 bindings: {
+                  // The fuzz suite's budget and seed (test/integration/fuzz.test.ts).
+                  LARDER_FUZZ_REQUESTS: process.env.LARDER_FUZZ_REQUESTS ?? "600",
+                  LARDER_FUZZ_SEED: process.env.LARDER_FUZZ_SEED ?? "20261201",
                   TEST_MIGRATIONS: migrations,
                   AUTH_JWT_SECRET: TEST_JWT_SECRET,
                   REGISTRY_CACHE_TTL_MS: "5000",

@@ -38,6 +38,23 @@ process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
 dev.on("exit", (code) => process.exit(code ?? 0));
 
+/** The production cron's cadence (wrangler.toml `crons`): `wrangler dev` never runs it by itself. */
+const CRON = "*/5 * * * *";
+const CRON_EVERY_MS = 5 * 60_000;
+
+/** Runs the scheduled handler the way the cron trigger would (wrangler dev serves /__scheduled with --test-scheduled). */
+function startCron() {
+  const tick = async () => {
+    try {
+      const res = await fetch(`${BASE}/__scheduled?cron=${encodeURIComponent(CRON)}`);
+      if (!res.ok) console.error(`cron: /__scheduled answered ${res.status}`);
+    } catch (err) {
+      console.error(`cron: ${err.message}`);
+    }
+  };
+  setInterval(tick, CRON_EVERY_MS).unref();
+}
+
 try {
   await waitForHealth(BASE);
   const admin = await mintToken({ secret, scopes: ["admin"] });
@@ -45,6 +62,7 @@ try {
   const applied = await postJson(`${API}/apply`, admin, definitions);
   console.log(`Demo project applied (registry version ${applied.registry_version}).`);
   await loadDemoData({ api: API, token: admin });
+  startCron();
   const reader = await mintToken({ secret, scopes: ["online:read", "offline:read", "registry:read"] });
   console.log(`
 Larder is serving on ${BASE}
@@ -59,6 +77,7 @@ curl -H "Authorization: Bearer $TOKEN" -H "content-type: application/json" \\
   ${API}/online-features
 
 A read-only token: ${reader}
+The scheduled handler runs every 5 minutes, as the production cron does.
 Press Ctrl-C to stop.`);
 } catch (err) {
   console.error(`npm start failed: ${err.message}`);

@@ -1,10 +1,11 @@
 /**
- * Routes each queue's batches to its consumer. Queue names come from
- * wrangler.toml; a dead-letter queue is the main queue's name plus `-dlq`.
+ * Routes each queue's batches to its consumer, by the exact queue names of
+ * the contract (src/queues/names.ts, checked against wrangler.toml). A batch
+ * from a queue with no consumer is logged and retried (so it ends in a
+ * dead-letter queue, or visibly stuck), never acknowledged unseen.
  */
 import type { Bindings } from "./platform/bindings";
-import type { TaskMessage } from "./queues/messages";
-import type { OfflineWriteMessage } from "./queues/offline-writes";
+import { QUEUES } from "./queues/names";
 import { parkDeadOfflineWrites } from "./services/dead-letters";
 import { consumeOfflineWrites } from "./services/offline-writes";
 import { servicesFor } from "./services/services";
@@ -15,19 +16,21 @@ export async function routeQueueBatch(
   env: Bindings,
   _ctx: ExecutionContext,
 ): Promise<void> {
-  const name = batch.queue;
   const services = servicesFor(env);
-  if (name.endsWith("offline-writes"))
-    return consumeOfflineWrites(batch as MessageBatch<OfflineWriteMessage>, services);
-  if (name.endsWith("offline-writes-dlq")) {
-    return parkDeadOfflineWrites(batch as MessageBatch<OfflineWriteMessage>, services);
+  switch (batch.queue) {
+    case QUEUES.offlineWrites:
+      return consumeOfflineWrites(batch, services);
+    case QUEUES.offlineWritesDeadLetter:
+      return parkDeadOfflineWrites(batch, services);
+    case QUEUES.tasks:
+    case QUEUES.fanout:
+      return consumeTasks(batch, services);
+    case QUEUES.tasksDeadLetter:
+      return consumeDeadTasks(batch, services);
+    default:
+      console.error(
+        `queue '${batch.queue}': ${batch.messages.length} message(s) arrived, but Larder has no consumer for this queue (it knows ${Object.values(QUEUES).join(", ")}); retrying them`,
+      );
+      batch.retryAll();
   }
-  if (name.endsWith("materialize") || name.endsWith("materialize-fanout")) {
-    return consumeTasks(batch as MessageBatch<TaskMessage>, services);
-  }
-  if (name.endsWith("materialize-dlq")) return consumeDeadTasks(batch as MessageBatch<TaskMessage>, services);
-  console.warn(
-    `queue ${name}: ${batch.messages.length} message(s) received; no consumer is built for it yet, acknowledging`,
-  );
-  batch.ackAll();
 }

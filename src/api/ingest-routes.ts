@@ -81,7 +81,7 @@ ingestRoutes.openapi(
     tags: ["offline"],
     summary: "Add Parquet files found under a batch source's prefix to the file manifest",
     description:
-      "Lists the source's prefix and records every .parquet object the manifest does not know yet (row count and event-time range from its footer). A file that is not readable Parquet, or lacks the source's timestamp column, is a 400 naming it, and nothing is recorded. The body is optional.",
+      "Lists the source's prefix and records every .parquet object the manifest does not know yet (row count and event-time range from its footer). A file that cannot be used (not readable Parquet, no timestamp column, no rows) is set aside and listed once in `unreadable`, without stopping the others. The body is optional.",
     middleware: [canWrite] as const,
     request: {
       params: NamePath,

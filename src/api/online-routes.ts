@@ -35,8 +35,9 @@ async function readKeyedByEntity(c: Context<AppEnv>, params: ReadParams, include
   const selection = selectFeatures(registry, params, { onlineOnly: true });
   const store = c.get("services").online;
   const result = await measure(c, "kv", readOnlineFeatures(registry, store, selection, params.entities, Date.now()));
-  const features: Record<string, Record<string, unknown>> = {};
-  const statuses: Record<string, Record<string, FeatureStatus>> = {};
+  // Keyed by entity values, which may be any text ("__proto__" included): objects without a prototype.
+  const features: Record<string, Record<string, unknown>> = Object.create(null);
+  const statuses: Record<string, Record<string, FeatureStatus>> = Object.create(null);
   const columns = result.columns;
   for (let row = 0; row < result.rowCount; row++) {
     const key = rowKey(result, row);

@@ -49,6 +49,12 @@ export const jobTasks = sqliteTable(
     output: text("output", { mode: "json" }).$type<Record<string, unknown>>(),
     error: text("error"),
     updated_at: text("updated_at").notNull(),
+    /** The queue message that runs the task, kept so that a lost one can be sent again. */
+    message: text("message", { mode: "json" }).$type<Record<string, unknown>>(),
+    /** When the watchdog may take the task's message for lost (ISO); null while it is not sent yet. */
+    lease_until: text("lease_until"),
+    /** How many times the watchdog has sent the task again. */
+    resends: integer("resends").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.job_id, t.task_id] })],
 );

@@ -1,7 +1,6 @@
 /**
- * Jobs and their tasks in D1. A job's counters move only when a task is
- * completed for the first time (the task row's status guards the counter in
- * the same transaction), so a retried or redelivered task never counts twice.
+ * Jobs in D1: a job and its task rows are created together; the task
+ * lifecycle (start, complete, fail, leases) is in task-store.ts.
  */
 import { and, desc, eq, isNotNull } from "drizzle-orm";
 import type { Database } from "./database";
@@ -10,6 +9,13 @@ import { jobs, jobTasks } from "./job-tables";
 export type Job = typeof jobs.$inferSelect;
 export type JobTask = typeof jobTasks.$inferSelect;
 export type JobKind = "materialize" | "historical";
+
+/** A task as a job records it: its id, the message that runs it, and its lease (null: not sent yet). */
+export interface NewTask {
+  id: string;
+  message: object;
+  leaseUntil: string | null;
+}
 
 export function newJobId(kind: JobKind): string {
   return `${kind === "materialize" ? "mat" : "hist"}_${Date.now().toString(36)}${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
@@ -22,35 +28,36 @@ export async function createJob(
     project: string;
     kind: JobKind;
     spec: Record<string, unknown>;
-    taskIds: string[];
+    tasks: NewTask[];
     estimatedRows?: number | null;
   },
 ): Promise<void> {
   const now = new Date().toISOString();
+  const taskIds = job.tasks.map((t) => t.id);
   const statements = [
     db.insert(jobs).values({
       id: job.id,
       project: job.project,
       kind: job.kind,
-      status: job.taskIds.length === 0 ? "completed" : "queued",
+      status: taskIds.length === 0 ? "completed" : "queued",
       spec: job.spec,
-      tasks_total: job.taskIds.length,
+      tasks_total: taskIds.length,
       estimated_rows: job.estimatedRows ?? null,
       errors: [],
       created_at: now,
-      completed_at: job.taskIds.length === 0 ? now : null,
+      completed_at: taskIds.length === 0 ? now : null,
     }),
   ];
-  for (let i = 0; i < job.taskIds.length; i += 10) {
-    statements.push(
-      db
-        .insert(jobTasks)
-        .values(
-          job.taskIds
-            .slice(i, i + 10)
-            .map((task_id) => ({ job_id: job.id, task_id, status: "queued", updated_at: now })),
-        ) as never,
-    );
+  for (let i = 0; i < job.tasks.length; i += 10) {
+    const rows = job.tasks.slice(i, i + 10).map((t) => ({
+      job_id: job.id,
+      task_id: t.id,
+      status: "queued",
+      updated_at: now,
+      message: t.message as Record<string, unknown>,
+      lease_until: t.leaseUntil,
+    }));
+    statements.push(db.insert(jobTasks).values(rows) as never);
   }
   await db.batch(statements as [never, ...never[]]);
 }
@@ -64,80 +71,6 @@ export async function getTasks(db: Database, jobId: string): Promise<JobTask[]> 
   return db.select().from(jobTasks).where(eq(jobTasks.job_id, jobId));
 }
 
-/** Marks a task's first attempt as started (job → in_progress) and counts the attempt. */
-export async function startTask(db: Database, jobId: string, taskId: string): Promise<void> {
-  const now = new Date().toISOString();
-  await db.$client.batch([
-    db.$client
-      .prepare(
-        "UPDATE jobs SET status = 'in_progress', started_at = COALESCE(started_at, ?) WHERE id = ? AND status = 'queued'",
-      )
-      .bind(now, jobId),
-    db.$client
-      .prepare("UPDATE job_tasks SET attempts = attempts + 1, updated_at = ? WHERE job_id = ? AND task_id = ?")
-      .bind(now, jobId, taskId),
-  ]);
-}
-
-export interface TaskResult {
-  rowsRead: number;
-  rowsWritten: number;
-  output?: Record<string, unknown>;
-}
-
-/**
- * Records a task as done. Returns whether this call completed it (false for
- * a redelivery of a done task) and the job's counters afterwards.
- */
-export async function completeTask(
-  db: Database,
-  jobId: string,
-  taskId: string,
-  result: TaskResult,
-): Promise<{ firstTime: boolean; job: Job }> {
-  const now = new Date().toISOString();
-  const [bump] = await db.$client.batch([
-    db.$client
-      .prepare(
-        "UPDATE jobs SET tasks_done = tasks_done + 1, rows_read = rows_read + ?, rows_written = rows_written + ? WHERE id = ? AND EXISTS (SELECT 1 FROM job_tasks WHERE job_id = ? AND task_id = ? AND status = 'queued')",
-      )
-      .bind(result.rowsRead, result.rowsWritten, jobId, jobId, taskId),
-    db.$client
-      .prepare(
-        "UPDATE job_tasks SET status = 'done', rows_read = ?, rows_written = ?, output = ?, error = NULL, updated_at = ? WHERE job_id = ? AND task_id = ? AND status = 'queued'",
-      )
-      .bind(result.rowsRead, result.rowsWritten, JSON.stringify(result.output ?? {}), now, jobId, taskId),
-  ]);
-  const job = await db.$client.prepare("SELECT * FROM jobs WHERE id = ?").bind(jobId).first<Record<string, unknown>>();
-  return { firstTime: (bump.meta.changes ?? 0) > 0, job: parseJobRow(job!) };
-}
-
-/** Notes a failed attempt (the task will be retried). */
-export async function noteTaskError(db: Database, jobId: string, taskId: string, reason: string): Promise<void> {
-  await db.$client
-    .prepare("UPDATE job_tasks SET error = ?, updated_at = ? WHERE job_id = ? AND task_id = ?")
-    .bind(reason, new Date().toISOString(), jobId, taskId)
-    .run();
-}
-
-/** A task out of retries: the task and its job end failed, the reason recorded once. */
-export async function failTask(db: Database, jobId: string, taskId: string, reason: string): Promise<void> {
-  const now = new Date().toISOString();
-  const error = JSON.stringify({ task: taskId, reason });
-  await db.$client.batch([
-    db.$client
-      .prepare(
-        "UPDATE jobs SET tasks_failed = tasks_failed + 1, status = 'failed', completed_at = COALESCE(completed_at, ?), errors = json_insert(errors, '$[#]', json(?)) WHERE id = ? AND EXISTS (SELECT 1 FROM job_tasks WHERE job_id = ? AND task_id = ? AND status = 'queued')",
-      )
-      .bind(now, error, jobId, jobId, taskId),
-    db.$client
-      .prepare(
-        "UPDATE job_tasks SET status = 'failed', error = ?, updated_at = ? WHERE job_id = ? AND task_id = ? AND status = 'queued'",
-      )
-      .bind(reason, now, jobId, taskId),
-  ]);
-}
-
 /** Ends a job completed with `result`, unless it has left `fromStatus` (default in_progress) meanwhile. */
 export async function finishJob(
   db: Database,
@@ -145,36 +78,19 @@ export async function finishJob(
   result: Record<string, unknown>,
   fromStatus = "in_progress",
   now = new Date().toISOString(),
+  /** What went wrong without failing the job (rows skipped), kept in its errors. */
+  errors: { task: string; reason: string }[] = [],
 ): Promise<void> {
   await db
     .update(jobs)
-    .set({ status: "completed", result, completed_at: now })
+    .set({ status: "completed", result, completed_at: now, ...(errors.length > 0 ? { errors } : {}) })
     .where(and(eq(jobs.id, jobId), eq(jobs.status, fromStatus)));
 }
 
 /** A raw `jobs` row (from a prepared statement) in drizzle's shape. */
-function parseJobRow(row: Record<string, unknown>): Job {
+export function parseJobRow(row: Record<string, unknown>): Job {
   const json = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
   return { ...(row as unknown as Job), spec: json(row.spec), result: json(row.result), errors: json(row.errors) ?? [] };
-}
-
-/** Adds tasks to a running job (a task that fans out); re-adding the same ids changes nothing. */
-export async function addTasks(db: Database, jobId: string, taskIds: readonly string[]): Promise<void> {
-  if (taskIds.length === 0) return;
-  const now = new Date().toISOString();
-  const statements = taskIds.map((id) =>
-    db.$client
-      .prepare(
-        "INSERT OR IGNORE INTO job_tasks (job_id, task_id, status, attempts, rows_read, rows_written, updated_at) VALUES (?, ?, 'queued', 0, 0, 0, ?)",
-      )
-      .bind(jobId, id, now),
-  );
-  statements.push(
-    db.$client
-      .prepare("UPDATE jobs SET tasks_total = (SELECT COUNT(*) FROM job_tasks WHERE job_id = ?) WHERE id = ?")
-      .bind(jobId, jobId),
-  );
-  await db.$client.batch(statements);
 }
 
 /** Rows read and seconds taken by the project's last completed materialization jobs (for estimates). */
@@ -198,26 +114,12 @@ export async function throughputHistory(db: Database, project: string): Promise<
     .filter((j) => j.seconds > 0);
 }
 
-/** Fails queued or running jobs with no task progress for `stalledMs`; returns how many. */
-export async function failStalledJobs(db: Database, now: number, stalledMs: number): Promise<number> {
-  const cutoff = new Date(now - stalledMs).toISOString();
-  const stalled = await db.$client
+/** Ends a queued or running job failed, with `reason` recorded (no-op for a job that already ended). */
+export async function failJob(db: Database, jobId: string, error: { task: string; reason: string }, now: string) {
+  await db.$client
     .prepare(
-      "SELECT j.id FROM jobs j WHERE j.status IN ('queued', 'in_progress') AND j.created_at < ?1 AND NOT EXISTS (SELECT 1 FROM job_tasks t WHERE t.job_id = j.id AND t.updated_at >= ?1)",
+      "UPDATE jobs SET status = 'failed', completed_at = ?, errors = json_insert(errors, '$[#]', json(?)) WHERE id = ? AND status IN ('queued', 'in_progress')",
     )
-    .bind(cutoff)
-    .all<{ id: string }>();
-  const reason = JSON.stringify({
-    task: "job",
-    reason: `no task progressed for ${stalledMs / 60_000} minutes; the job's queue messages were lost`,
-  });
-  for (const { id } of stalled.results) {
-    await db.$client
-      .prepare(
-        "UPDATE jobs SET status = 'failed', completed_at = ?, errors = json_insert(errors, '$[#]', json(?)) WHERE id = ? AND status IN ('queued', 'in_progress')",
-      )
-      .bind(new Date(now).toISOString(), reason, id)
-      .run();
-  }
-  return stalled.results.length;
+    .bind(now, JSON.stringify(error), jobId)
+    .run();
 }

@@ -40,3 +40,22 @@ export const exportsTable = sqliteTable("exports", {
   created_at: text("created_at").notNull(),
   expires_at: text("expires_at").notNull(),
 });
+
+/**
+ * Files under a batch source's path that discovery could not use (unreadable,
+ * no timestamp column, no rows), so each is reported once and not read again
+ * on every scan; a file whose size changes is looked at again.
+ */
+export const offlineSkippedFiles = sqliteTable(
+  "offline_skipped_files",
+  {
+    project: text("project").notNull(),
+    source: text("source").notNull(),
+    path: text("path").notNull(),
+    bytes: integer("bytes").notNull(),
+    /** What is wrong with it, in plain words. */
+    reason: text("reason").notNull(),
+    seen_at: text("seen_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.project, t.path] })],
+);

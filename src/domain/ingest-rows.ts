@@ -20,7 +20,8 @@
  * its end time.
  */
 import { valueProblem, type Dtype, type ValueType } from "./dtypes";
-import { encodeKeyValue } from "./entity-key";
+import { encodeKeyValue, entityKey, onlineKey } from "./entity-key";
+import { LarderError } from "./errors";
 import { describeFields, type FieldRole, ingestFields } from "./ingest-fields";
 import { CREATED_TIMESTAMP, EVENT_TIMESTAMP } from "./names";
 import { RowRejected, type RowRejection } from "./row-rejection";
@@ -122,11 +123,31 @@ function convertRow(
   return out;
 }
 
+/** Refuses a row whose entity key could never be served: it would not fit an online view's KV key. */
+function checkOnlineKeys(schema: SourceSchema, project: string, row: OfflineRow): void {
+  const types = Object.fromEntries(schema.joinKeys.map((k) => [k.name, k.type]));
+  for (const view of schema.onlineViews) {
+    try {
+      onlineKey(
+        project,
+        view.name,
+        entityKey(view.joinKeys, types, (k) => row[k]),
+      );
+    } catch (err) {
+      if (err instanceof LarderError)
+        throw new RowRejected(`${err.message} (online view '${view.name}')`, view.joinKeys[0]);
+      throw err;
+    }
+  }
+}
+
 export interface ValidateIngestOptions {
   /** Fields whose numbers are epoch ms already (Parquet timestamp columns); others read numbers as epoch seconds. */
   epochMsFields?: ReadonlySet<string>;
   /** Errors listed at most; default MAX_LISTED_ERRORS. */
   maxListedErrors?: number;
+  /** The project written to: with it, rows whose entity key would not fit an online key are refused. */
+  project?: string;
 }
 
 export interface IngestValidation {
@@ -152,7 +173,9 @@ export function validateIngestRows(
   let rejected = 0;
   rows.forEach((row, index) => {
     try {
-      accepted.push(convertRow(schema, roles, row, epochMsFields));
+      const converted = convertRow(schema, roles, row, epochMsFields);
+      if (options.project) checkOnlineKeys(schema, options.project, converted);
+      accepted.push(converted);
     } catch (err) {
       if (!(err instanceof RowRejected)) throw err;
       rejected++;

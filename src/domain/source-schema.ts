@@ -17,6 +17,8 @@ export interface SourceSchema {
   features: { name: string; dtype: Dtype }[];
   /** Views reading this source. */
   views: string[];
+  /** The online views reading it, with their join keys (sorted): each row must fit their online keys. */
+  onlineViews: { name: string; joinKeys: string[] }[];
 }
 
 export function batchSource(registry: CompiledRegistry, name: string): BatchSourceDef {
@@ -38,9 +40,11 @@ export function sourceSchema(registry: CompiledRegistry, sourceName: string): So
   const joinKeys = new Map<string, ValueType>();
   const features = new Map<string, Dtype>();
   const views: string[] = [];
+  const onlineViews: SourceSchema["onlineViews"] = [];
   for (const view of registry.views.values()) {
     if (!readers.has(view.def.source)) continue;
     views.push(view.def.name);
+    if (view.def.online) onlineViews.push({ name: view.def.name, joinKeys: view.joinKeys });
     for (const entityName of view.def.entities) {
       const entity = registry.entities.get(entityName);
       for (const key of entity?.join_keys ?? []) joinKeys.set(key, entity!.value_types[key]);
@@ -52,6 +56,7 @@ export function sourceSchema(registry: CompiledRegistry, sourceName: string): So
     joinKeys: [...joinKeys].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, type]) => ({ name, type })),
     features: [...features].map(([name, dtype]) => ({ name, dtype })),
     views,
+    onlineViews,
   };
 }
 

@@ -4,7 +4,7 @@
  * 128 long, else `req_<uuid>`), Server-Timing (Hono's `timing`, with
  * `measure` adding a named span), the clock it started at, and the services.
  */
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context, HonoRequest, MiddlewareHandler } from "hono";
 import { requestId } from "hono/request-id";
 import { timing, wrapTime } from "hono/timing";
 import { servicesFor } from "../services/services";
@@ -17,9 +17,34 @@ export function requestContext(): MiddlewareHandler<AppEnv>[] {
     async (c, next) => {
       c.set("startedAt", performance.now());
       c.set("services", servicesFor(c.env));
+      parseJsonOnce(c.req);
       await next();
     },
   ];
+}
+
+const parsedBodies = new WeakMap<HonoRequest, Promise<unknown>>();
+
+/**
+ * Hono parses a JSON body anew on every `c.req.json()`: parse it once, and
+ * keep what was parsed so the shape check (api/router.ts) reads the same
+ * value the validator did.
+ */
+function parseJsonOnce(req: HonoRequest): void {
+  const parse = req.json.bind(req);
+  req.json = <T>() => {
+    let parsed = parsedBodies.get(req);
+    if (!parsed) {
+      parsed = parse();
+      parsedBodies.set(req, parsed);
+    }
+    return parsed as Promise<T>;
+  };
+}
+
+/** The JSON body a validator parsed, when one did. */
+export function parsedJsonBody(req: HonoRequest): Promise<unknown> | undefined {
+  return parsedBodies.get(req);
 }
 
 /** Awaits `work`, recording its duration under `name` in Server-Timing. */

@@ -5,7 +5,7 @@
  */
 import { and, eq, gte, inArray, lte, sql } from "drizzle-orm";
 import type { Database } from "../db/database";
-import { offlineFiles } from "../db/offline-tables";
+import { offlineFiles, offlineSkippedFiles } from "../db/offline-tables";
 
 export type ManifestFile = typeof offlineFiles.$inferSelect;
 export type FileOrigin = "push" | "ingest" | "discovered" | "compaction";
@@ -75,4 +75,36 @@ export async function sourceTotals(
     .from(offlineFiles)
     .where(and(eq(offlineFiles.project, project), eq(offlineFiles.source, source)));
   return row ?? { files: 0, rows: 0, bytes: 0 };
+}
+
+export type SkippedFile = typeof offlineSkippedFiles.$inferSelect;
+
+/** Files discovery set aside, by path, with the size they had then. */
+export async function skippedPaths(
+  db: Database,
+  project: string,
+  paths: readonly string[],
+): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  for (let i = 0; i < paths.length; i += 50) {
+    const rows = await db
+      .select({ path: offlineSkippedFiles.path, bytes: offlineSkippedFiles.bytes })
+      .from(offlineSkippedFiles)
+      .where(and(eq(offlineSkippedFiles.project, project), inArray(offlineSkippedFiles.path, paths.slice(i, i + 50))));
+    for (const r of rows) found.set(r.path, r.bytes);
+  }
+  return found;
+}
+
+/** Records (or re-records) files discovery could not use. */
+export async function recordSkipped(db: Database, files: readonly SkippedFile[]): Promise<void> {
+  for (const file of files) {
+    await db
+      .insert(offlineSkippedFiles)
+      .values(file)
+      .onConflictDoUpdate({
+        target: [offlineSkippedFiles.project, offlineSkippedFiles.path],
+        set: { bytes: file.bytes, reason: file.reason, seen_at: file.seen_at, source: file.source },
+      });
+  }
 }

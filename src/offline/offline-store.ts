@@ -7,6 +7,7 @@
  * manifest in D1.
  */
 import type { OfflineRow, SourceSchema } from "../domain/source-schema";
+import type { Discovery } from "./discovery";
 import type { FileOrigin, ManifestFile } from "./manifest";
 
 /** A file of the manifest, as reads and responses see it. */
@@ -74,8 +75,12 @@ export interface OfflineStore {
   /** Removes files from the manifest, then their objects. */
   pruneFiles(project: string, paths: readonly string[]): Promise<void>;
 
-  /** Adds up to `maxFiles` Parquet files found under the source's prefix that the manifest lacks; returns them. */
-  discoverFiles(project: string, schema: SourceSchema, maxFiles?: number): Promise<OfflineFile[]>;
+  /**
+   * Adds up to `maxFiles` Parquet files found under the source's path that
+   * the manifest lacks; returns them, and the files it set aside as unusable
+   * (each reported once, never blocking the others).
+   */
+  discoverFiles(project: string, schema: SourceSchema, maxFiles?: number): Promise<Discovery>;
 
   /** Merges a source's small files (per date) into fewer; null when nothing was merged. */
   compact(project: string, schema: SourceSchema): Promise<CompactionResult | null>;

@@ -45,14 +45,26 @@ export function fileError(name: string, reason: string, details: Record<string, 
   return invalid(`Parquet file '${name}' ${reason}`, { file: name, ...details });
 }
 
+/**
+ * What went wrong, in plain words: the reader's own messages say what is
+ * wrong with the file; a JavaScript error from inside it (a TypeError, a
+ * RangeError) only says that the bytes did not follow Parquet's structure.
+ */
+function plainReason(err: unknown): string {
+  if (err instanceof TypeError || err instanceof RangeError) {
+    return "its bytes do not follow the Parquet format (the file is damaged, truncated or not Parquet)";
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/^parquet\s+/i, "");
+}
+
 /** Wraps anything thrown while reading into an error naming the file (LarderErrors pass through). */
 export async function naming<T>(name: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
     if (err instanceof LarderError) throw err;
-    const reason = err instanceof Error ? err.message : String(err);
-    throw fileError(name, `is not a readable Parquet file: ${reason}`, { reason });
+    throw fileError(name, `is not a readable Parquet file: ${plainReason(err)}`, { reason: plainReason(err) });
   }
 }
 

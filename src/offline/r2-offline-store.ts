@@ -15,7 +15,7 @@ import { LarderError } from "../domain/errors";
 import { CREATED_TIMESTAMP, EVENT_TIMESTAMP } from "../domain/names";
 import type { OfflineRow, SourceSchema } from "../domain/source-schema";
 import type { Database } from "../db/database";
-import { discoverFiles } from "./discovery";
+import { type Discovery, discoverFiles } from "./discovery";
 import { keyPartitionDate, newFileId, partitionDate, sourceLocation, sourcePrefix } from "./layout";
 import {
   filesOverlapping,
@@ -198,7 +198,7 @@ export class R2OfflineStore implements OfflineStore {
     for (let i = 0; i < paths.length; i += 1000) await this.bucket.delete(paths.slice(i, i + 1000));
   }
 
-  discoverFiles(project: string, schema: SourceSchema, maxFiles = 200): Promise<OfflineFile[]> {
+  discoverFiles(project: string, schema: SourceSchema, maxFiles = 200): Promise<Discovery> {
     return discoverFiles(this.bucket, this.db, project, schema, this.external(project), maxFiles);
   }
 

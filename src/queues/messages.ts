@@ -48,3 +48,25 @@ export async function sendTasks(queue: Queue, tasks: readonly TaskMessage[]): Pr
     await queue.sendBatch(tasks.slice(i, i + 100).map((body) => ({ body, contentType: "json" as const })));
   }
 }
+
+const TASK_KINDS = new Set(["historical-shard", "historical-combine", "materialize", "materialize-write"]);
+
+/** Whether a queue message body is a task this consumer knows (kind, ids and the fields its kind needs). */
+export function isTaskMessage(body: unknown): body is TaskMessage {
+  if (!body || typeof body !== "object") return false;
+  const t = body as Record<string, unknown>;
+  if (!TASK_KINDS.has(t.kind as string)) return false;
+  if (typeof t.project !== "string" || typeof t.job_id !== "string" || typeof t.task_id !== "string") return false;
+  switch (t.kind) {
+    case "historical-shard":
+      return Number.isInteger(t.shard) && Number.isInteger(t.shards);
+    case "materialize":
+      return (
+        typeof t.view === "string" && Array.isArray(t.files) && typeof t.start === "number" && typeof t.end === "number"
+      );
+    case "materialize-write":
+      return typeof t.view === "string" && typeof t.records === "string";
+    default:
+      return true;
+  }
+}

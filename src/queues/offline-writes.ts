@@ -59,3 +59,17 @@ export function offlineMessages(
 export async function forwardOffline(queue: Queue, messages: readonly OfflineWriteMessage[]): Promise<void> {
   await Promise.all(messages.map((body) => queue.send(body, { contentType: "json" })));
 }
+
+/** Whether a queue message body is an offline write (a push's rows for one batch source). */
+export function isOfflineWriteMessage(body: unknown): body is OfflineWriteMessage {
+  if (!body || typeof body !== "object") return false;
+  const m = body as Record<string, unknown>;
+  return (
+    m.kind === "push" &&
+    typeof m.project === "string" &&
+    typeof m.source === "string" &&
+    typeof m.push_id === "string" &&
+    Array.isArray(m.rows) &&
+    m.rows.every((r) => r && typeof r === "object" && typeof (r as { event_ts?: unknown }).event_ts === "number")
+  );
+}

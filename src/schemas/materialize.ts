@@ -50,6 +50,9 @@ export const MaterializationStatus = z
     feature_views: z.array(z.string()),
     rows_materialized: z.number().int().openapi({ description: "Latest entity records delivered to the online store" }),
     rows_read: z.number().int().openapi({ description: "Offline rows the tasks read" }),
+    rows_skipped: z.number().int().openapi({
+      description: "Rows the job could not write (e.g. an entity key too long to serve); sampled in errors",
+    }),
     duration_seconds: z.number().nullable(),
     completed_at: z.string().nullable(),
     errors: z.array(z.object({ task: z.string(), reason: z.string() })),

@@ -72,6 +72,10 @@ export const ScanResponse = z
   .object({
     data_source: z.string(),
     discovered: z.array(OfflineFile).openapi({ description: "Files added to the manifest by this scan" }),
+    unreadable: z.array(z.object({ path: z.string(), reason: z.string() })).openapi({
+      description:
+        "Files this scan set aside (not Parquet, damaged, no timestamp column, no rows); each is reported once",
+    }),
     files_known: z.number().int().openapi({ description: "Files of the source in the manifest after the scan" }),
     rows_known: z.number().int(),
     processing_time_ms: z.number(),

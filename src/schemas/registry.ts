@@ -118,7 +118,22 @@ export const ApplyRequest = z
         "give feature_view, or one or more of entities, data_sources, feature_views, feature_services, push_sources",
     },
   )
-  .openapi("ApplyRequest");
+  .openapi("ApplyRequest", {
+    example: {
+      feature_view: {
+        name: "product_features",
+        entities: ["product"],
+        schema: [
+          { name: "category", dtype: "string" },
+          { name: "price", dtype: "float64" },
+        ],
+        source: { type: "batch", path: "s3://data-lake/products/features/", timestamp_field: "event_timestamp" },
+        ttl_seconds: 86400,
+        online: true,
+        tags: { team: "product" },
+      },
+    },
+  });
 
 export type ApplyRequestBody = z.infer<typeof ApplyRequest>;
 export type BatchSourceInputT = z.infer<typeof BatchSourceInput>;

@@ -2,20 +2,19 @@
  * The cron trigger's work, for every project: start incremental
  * materialization for online views whose schedule is due, discover files
  * users dropped under batch sources, compact small files Larder wrote, and
- * delete expired exports, stalled jobs and old job files. Each part is
+ * delete expired exports and old job files; and the jobs watchdog (re-sends
+ * lost tasks, fails jobs whose tasks never finish). Each part is
  * isolated: one failing does not stop the others, and each logs what it did.
  */
 import { dueViews } from "../domain/materialize-plan";
 import { sourceSchema } from "../domain/source-schema";
-import { failStalledJobs } from "../db/jobs-store";
 import { listProjects } from "../db/registry-store";
 import { incrementalWindows, startMaterialization } from "./materialize";
 import type { Services } from "./services";
+import { healJobs } from "./watchdog";
 
 /** Intermediate job files older than this are deleted. */
 export const JOB_FILES_RETENTION_MS = 7 * 86_400_000;
-/** A running job none of whose tasks moved for this long is failed (its messages were lost). */
-export const STALLED_JOB_MS = 60 * 60_000;
 
 export interface CronReport {
   jobs: { project: string; id: string; views: string[] }[];
@@ -23,7 +22,8 @@ export interface CronReport {
   compacted: { source: string; files: number; into: number }[];
   exportsDeleted: number;
   jobFilesDeleted: number;
-  jobsStalled: number;
+  /** What the jobs watchdog did: tasks sent again, jobs failed, jobs finished. */
+  watchdog: { resent: number; failed: number; finished: number };
   errors: string[];
 }
 
@@ -33,7 +33,7 @@ async function projectWork(services: Services, project: string, now: number, rep
     if (source.type !== "batch") continue;
     const schema = sourceSchema(registry, source.name);
     await attempt(`discover ${project}/${source.name}`, async () => {
-      report.discovered += (await services.offline.discoverFiles(project, schema)).length;
+      report.discovered += (await services.offline.discoverFiles(project, schema)).files.length;
     });
     await attempt(`compact ${project}/${source.name}`, async () => {
       const done = await services.offline.compact(project, schema);
@@ -58,7 +58,7 @@ export async function runCron(services: Services, now = Date.now()): Promise<Cro
     compacted: [],
     exportsDeleted: 0,
     jobFilesDeleted: 0,
-    jobsStalled: 0,
+    watchdog: { resent: 0, failed: 0, finished: 0 },
     errors: [],
   };
   const attempt: Attempt = async (what, work) => {
@@ -72,8 +72,8 @@ export async function runCron(services: Services, now = Date.now()): Promise<Cro
   await attempt("expire exports", async () => {
     report.exportsDeleted = await services.exports.deleteExpired(now);
   });
-  await attempt("fail stalled jobs", async () => {
-    report.jobsStalled = await failStalledJobs(services.db, now, STALLED_JOB_MS);
+  await attempt("heal jobs", async () => {
+    report.watchdog = await healJobs(services, now);
   });
   await attempt("clean job files", async () => {
     // Parked entity_dfs, shard parts and write chunks are only needed while their job runs.

@@ -3,13 +3,10 @@
  * retries are parked in R2 (`dead-letter/offline-writes/<message id>.json`)
  * with the reason, never dropped; an operator can re-ingest them.
  */
-import type { OfflineWriteMessage } from "../queues/offline-writes";
+import { isOfflineWriteMessage } from "../queues/offline-writes";
 import type { Services } from "./services";
 
-export async function parkDeadOfflineWrites(
-  batch: MessageBatch<OfflineWriteMessage>,
-  services: Services,
-): Promise<void> {
+export async function parkDeadOfflineWrites(batch: MessageBatch<unknown>, services: Services): Promise<void> {
   for (const message of batch.messages) {
     const record = {
       message_id: message.id,
@@ -18,8 +15,11 @@ export async function parkDeadOfflineWrites(
       body: message.body,
     };
     const key = await services.scratch.parkDeadLetter("offline-writes", message.id, record);
-    const { rows, project, source } = message.body;
-    console.error(`offline write ${message.id} (${rows.length} rows, ${project}/${source}) dead-lettered to ${key}`);
+    const body = message.body;
+    const what = isOfflineWriteMessage(body)
+      ? `${body.rows.length} rows, ${body.project}/${body.source}`
+      : "not an offline write";
+    console.error(`offline write ${message.id} (${what}) dead-lettered to ${key}`);
     message.ack();
   }
 }

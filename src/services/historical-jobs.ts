@@ -10,9 +10,10 @@ import { type EntityDf, parseEntityDf } from "../domain/entity-df";
 import { invalid } from "../domain/errors";
 import { selectFeatures } from "../domain/feature-refs";
 import { hash32 } from "../domain/hash";
+import { isoAfter, QUEUE_WAIT_MS } from "../domain/task-lease";
 import { createJob, newJobId } from "../db/jobs-store";
 import { writeExport } from "../offline/export-writer";
-import { type HistoricalShardTask, sendTasks } from "../queues/messages";
+import { type HistoricalCombineTask, type HistoricalShardTask, sendTasks } from "../queues/messages";
 import { exportDtypes, joinHistorical } from "./historical";
 import type { Services } from "./services";
 
@@ -65,8 +66,6 @@ export async function startHistoricalJob(
     rows,
     shards,
   };
-  const taskIds = [...Array.from({ length: shards }, (_, i) => `shard-${i}`), "combine"];
-  await createJob(services.db, { id: jobId, project, kind: "historical", spec, taskIds, estimatedRows: rows });
   const tasks: HistoricalShardTask[] = Array.from({ length: shards }, (_, shard) => ({
     kind: "historical-shard",
     project,
@@ -75,8 +74,20 @@ export async function startHistoricalJob(
     shard,
     shards,
   }));
+  const lease = isoAfter(Date.now(), QUEUE_WAIT_MS);
+  const rowsOf = [
+    ...tasks.map((t) => ({ id: t.task_id, message: t, leaseUntil: lease })),
+    // The combine step is sent when the last shard is done (until then it has no lease).
+    { id: "combine", message: combineTask(project, jobId), leaseUntil: null },
+  ];
+  await createJob(services.db, { id: jobId, project, kind: "historical", spec, tasks: rowsOf, estimatedRows: rows });
   await sendTasks(services.queues.tasks, tasks);
   return { jobId, shards };
+}
+
+/** The task that writes a job's export from its shards' parts. */
+export function combineTask(project: string, jobId: string): HistoricalCombineTask {
+  return { kind: "historical-combine", project, job_id: jobId, task_id: "combine" };
 }
 
 function selectionOf(registry: CompiledRegistry, spec: HistoricalSpec) {

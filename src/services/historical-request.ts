@@ -17,6 +17,7 @@ import { signedExportUrl, signingSecret, verifyExportLink } from "./export-links
 import { exportDtypes, joinHistorical } from "./historical";
 import { MAX_JOB_ROWS, startHistoricalJob } from "./historical-jobs";
 import type { Services } from "./services";
+import { healJobs } from "./watchdog";
 
 /** Entity rows answered in the request; more (or `async`) make a job. */
 export const SYNC_MAX_ROWS = 50_000;
@@ -106,9 +107,14 @@ export async function historicalFeatures(
 
 /** A historical job of `project`, with its download link once completed; JOB_NOT_FOUND otherwise. */
 export async function historicalJobStatus(services: Services, project: string, jobId: string, origin: string) {
-  const job = await getJob(services.db, jobId);
+  let job = await getJob(services.db, jobId);
   if (job?.kind !== "historical" || job.project !== project) {
     throw new LarderError("JOB_NOT_FOUND", `Historical job '${jobId}' not found`, { job_id: jobId });
+  }
+  if (job.status === "queued" || job.status === "in_progress") {
+    // Reading a job's status heals it: lost tasks are sent again, a job past its resends fails.
+    await healJobs(services, Date.now(), jobId);
+    job = (await getJob(services.db, jobId)) ?? job;
   }
   const result = job.result as { export_id?: string } | null;
   const exportId = job.status === "completed" ? String(result?.export_id ?? "") : "";

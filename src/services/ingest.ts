@@ -43,7 +43,10 @@ export async function ingestRows(services: Services, registry: CompiledRegistry,
   let validation: ReturnType<typeof validateIngestRows>;
   if (body.kind === "parquet") {
     const parsed = await parquetIngestRows(schema, body.bytes);
-    validation = validateIngestRows(schema, parsed.rows, { epochMsFields: parsed.epochMsFields });
+    validation = validateIngestRows(schema, parsed.rows, {
+      epochMsFields: parsed.epochMsFields,
+      project: registry.project,
+    });
   } else {
     // JSON bodies were validated by the route; anything else reaches here without rows.
     if (!body.rows) {
@@ -51,7 +54,7 @@ export async function ingestRows(services: Services, registry: CompiledRegistry,
         content_type: body.mediaType || null,
       });
     }
-    validation = validateIngestRows(schema, body.rows);
+    validation = validateIngestRows(schema, body.rows, { project: registry.project });
   }
   // Called even with no accepted rows, so a single-file source always answers CONFLICT.
   const files = await services.offline.appendRows(registry.project, schema, validation.accepted, "ingest");
@@ -69,11 +72,12 @@ export async function ingestRows(services: Services, registry: CompiledRegistry,
 export async function scanSource(services: Services, registry: CompiledRegistry, sourceName: string, maxFiles: number) {
   // Any batch source may be scanned, read by a view or not (DATA_SOURCE_NOT_FOUND otherwise).
   const schema = sourceSchema(registry, sourceName);
-  const discovered = await services.offline.discoverFiles(registry.project, schema, maxFiles);
+  const discovery = await services.offline.discoverFiles(registry.project, schema, maxFiles);
   const totals = await services.offline.sourceTotals(registry.project, sourceName);
   return {
     data_source: sourceName,
-    discovered: discovered.map(fileOut),
+    discovered: discovery.files.map(fileOut),
+    unreadable: discovery.unreadable,
     files_known: Number(totals.files),
     rows_known: Number(totals.rows),
   };

@@ -33,6 +33,9 @@ export interface TaskStatsOutput {
   moments?: Record<string, FeatureMoments>;
   sketch?: string;
   max_event_ts?: number | null;
+  /** Rows the task could not write (skipped, never fatal), and a sample of why. */
+  skipped?: number;
+  skipped_sample?: string[];
 }
 
 /** Merges what the tasks saw into per-view statistics, records the materialized interval, ends the job. */
@@ -40,6 +43,15 @@ export async function finishMaterialization(db: Database, job: Job, tasks: reado
   const spec = job.spec as MaterializeSpec;
   const now = new Date().toISOString();
   let changed = 0;
+  let skipped = 0;
+  const skippedErrors: { task: string; reason: string }[] = [];
+  for (const task of tasks) {
+    const out = task.output as TaskStatsOutput | null;
+    if (!out?.skipped) continue;
+    skipped += out.skipped;
+    const reasons = (out.skipped_sample ?? []).join("; ");
+    skippedErrors.push({ task: task.task_id, reason: `skipped ${out.skipped} row(s) it could not write: ${reasons}` });
+  }
   for (const view of spec.feature_views) {
     const moments: Record<string, FeatureMoments> = {};
     let sketch = emptySketch();
@@ -68,6 +80,6 @@ export async function finishMaterialization(db: Database, job: Job, tasks: reado
     await saveViewStats(db, job.project, view, job.id, stats, now);
     await recordMaterializedInterval(db, job.project, view, start, end);
   }
-  const result = { rows_materialized: job.rows_written, online_writes: changed };
-  await finishJob(db, job.id, result, job.status, now);
+  const result = { rows_materialized: job.rows_written, online_writes: changed, rows_skipped: skipped };
+  await finishJob(db, job.id, result, job.status, now, skippedErrors);
 }

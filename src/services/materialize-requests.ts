@@ -9,6 +9,7 @@ import { formatTimestamp, parseTimestamp } from "../domain/timestamps";
 import { getJob } from "../db/jobs-store";
 import { incrementalWindows, onlineViews, type StartedJob, startMaterialization } from "./materialize";
 import type { Services } from "./services";
+import { healJobs } from "./watchdog";
 
 /** A request's timestamp field in epoch ms (`fallback` when absent); VALIDATION_ERROR naming the field. */
 export function timestampField(name: string, value: string | undefined, fallback?: number): number {
@@ -69,9 +70,14 @@ export async function materializeIncremental(
 
 /** A materialization job of `project`; MATERIALIZATION_NOT_FOUND otherwise. */
 export async function materializationStatus(services: Services, project: string, id: string) {
-  const job = await getJob(services.db, id);
+  let job = await getJob(services.db, id);
   if (job?.kind !== "materialize" || job.project !== project) {
     throw new LarderError("MATERIALIZATION_NOT_FOUND", `Materialization '${id}' not found`, { materialization_id: id });
+  }
+  if (job.status === "queued" || job.status === "in_progress") {
+    // Reading a job's status heals it: lost tasks are sent again, a job past its resends fails.
+    await healJobs(services, Date.now(), id);
+    job = (await getJob(services.db, id)) ?? job;
   }
   const end = job.completed_at ? Date.parse(job.completed_at) : Date.now();
   return {
@@ -80,6 +86,7 @@ export async function materializationStatus(services: Services, project: string,
     feature_views: (job.spec as { feature_views: string[] }).feature_views,
     rows_materialized: job.rows_written,
     rows_read: job.rows_read,
+    rows_skipped: Number((job.result as { rows_skipped?: number } | null)?.rows_skipped ?? 0),
     duration_seconds: Math.round((end - Date.parse(job.created_at)) / 100) / 10,
     completed_at: job.completed_at,
     errors: job.errors,

@@ -7,6 +7,7 @@
  * and retries never regress a value, because every write is newest-wins.
  */
 import type { CompiledRegistry } from "../domain/compiled-registry";
+import { LarderError } from "../domain/errors";
 import { entityKey, onlineKey } from "../domain/entity-key";
 import {
   addToSketch,
@@ -20,9 +21,20 @@ import { WRITE_CHUNK, writeChunkOffsets } from "../domain/materialize-plan";
 import { isNewer, type OnlineRecord } from "../domain/online-record";
 import { offlineSourceOf, sourceSchema } from "../domain/source-schema";
 import { formatTimestamp } from "../domain/timestamps";
-import { addTasks, type TaskResult } from "../db/jobs-store";
+import { addTasks, type TaskResult } from "../db/task-store";
+import { isoAfter, QUEUE_WAIT_MS } from "../domain/task-lease";
 import { type MaterializeTask, type MaterializeWriteTask, sendTasks } from "../queues/messages";
 import type { Services } from "./services";
+
+/** Rows a task could not write: how many, and the first few reasons. */
+class SkippedRows {
+  count = 0;
+  readonly sample: string[] = [];
+  add(reason: string) {
+    this.count++;
+    if (this.sample.length < 3 && !this.sample.includes(reason)) this.sample.push(reason);
+  }
+}
 
 interface Latest {
   key: string;
@@ -46,12 +58,21 @@ async function scanTask(services: Services, registry: CompiledRegistry, task: Ma
   const sketch = emptySketch();
   const latest = new Map<string, Latest>();
   let maxEventTs = -Infinity;
+  const skipped = new SkippedRows();
   for (let i = 0; i < read.numRows; i++) {
-    const key = onlineKey(
-      registry.project,
-      view.def.name,
-      entityKey(view.joinKeys, view.keyTypes, (k) => cols[k][i]),
-    );
+    let key: string;
+    try {
+      key = onlineKey(
+        registry.project,
+        view.def.name,
+        entityKey(view.joinKeys, view.keyTypes, (k) => cols[k][i]),
+      );
+    } catch (err) {
+      // A row that can never be served (a key too long, a null key) is skipped and reported, not fatal.
+      if (!(err instanceof LarderError)) throw err;
+      skipped.add(err.message);
+      continue;
+    }
     addToSketch(sketch, key);
     const e = cols.event_timestamp[i] as number;
     const c = (cols.created_timestamp[i] as number | null) ?? null;
@@ -85,10 +106,11 @@ async function scanTask(services: Services, registry: CompiledRegistry, task: Ma
       const chunk = (k: number) => records.slice(offsets[i + k], offsets[i + k] + WRITE_CHUNK);
       await Promise.all(slice.map((w, k) => services.scratch.putJson(w.records, chunk(k))));
     }
+    const lease = isoAfter(Date.now(), QUEUE_WAIT_MS);
     await addTasks(
       services.db,
       task.job_id,
-      writes.map((w) => w.task_id),
+      writes.map((w) => ({ id: w.task_id, message: w, leaseUntil: lease })),
     );
     await sendTasks(services.queues.fanout, writes);
   }
@@ -100,6 +122,8 @@ async function scanTask(services: Services, registry: CompiledRegistry, task: Ma
       changed: outcome.written,
       entities_in_task: records.length,
       max_event_ts: Number.isFinite(maxEventTs) ? maxEventTs : null,
+      skipped: skipped.count,
+      skipped_sample: skipped.sample,
       moments,
       sketch: sketchToBase64(sketch),
     },

@@ -8,6 +8,7 @@ import type { CompiledRegistry } from "../domain/compiled-registry";
 import { invalid } from "../domain/errors";
 import { estimateDurationSeconds, groupFiles } from "../domain/materialize-plan";
 import { offlineSourceOf } from "../domain/source-schema";
+import { isoAfter, QUEUE_WAIT_MS } from "../domain/task-lease";
 import { createJob, getJob, getTasks, newJobId, throughputHistory } from "../db/jobs-store";
 import { type MaterializeTask, sendTasks } from "../queues/messages";
 import { finishMaterialization, type MaterializeSpec } from "./materialize-finish";
@@ -27,7 +28,15 @@ export interface StartedJob {
  * available ones); without names, every online view of the registry.
  */
 export function onlineViews(registry: CompiledRegistry, names?: readonly string[] | null): string[] {
-  if (!names) return [...registry.views.values()].filter((v) => v.def.online).map((v) => v.def.name);
+  if (!names) {
+    const all = [...registry.views.values()].filter((v) => v.def.online).map((v) => v.def.name);
+    if (all.length === 0) {
+      throw invalid(`Project '${registry.project}' has no online feature view: nothing to materialize`, {
+        project: registry.project,
+      });
+    }
+    return all;
+  }
   if (names.length === 0) throw invalid("feature_views is empty", {});
   for (const name of names) {
     if (!registry.view(name).def.online)
@@ -70,12 +79,13 @@ export async function startMaterialization(
     });
   }
   const spec: MaterializeSpec = { trigger, windows, feature_views: views };
+  const lease = isoAfter(Date.now(), QUEUE_WAIT_MS);
   await createJob(services.db, {
     id,
     project: registry.project,
     kind: "materialize",
     spec,
-    taskIds: tasks.map((t) => t.task_id),
+    tasks: tasks.map((t) => ({ id: t.task_id, message: t, leaseUntil: lease })),
     estimatedRows,
   });
   if (tasks.length === 0) {

@@ -10,7 +10,7 @@ import { sha256Hex } from "../domain/hash";
 import { CREATED_TIMESTAMP, EVENT_TIMESTAMP } from "../domain/names";
 import { type OfflineRow, type SourceSchema, sourceSchema } from "../domain/source-schema";
 import { parseTimestamp } from "../domain/timestamps";
-import type { OfflineWriteMessage } from "../queues/offline-writes";
+import { isOfflineWriteMessage, type OfflineWriteMessage } from "../queues/offline-writes";
 import type { Services } from "./services";
 
 /** Pushed rows as offline rows; unix_timestamp values become epoch ms (the API's numbers are seconds). */
@@ -31,12 +31,18 @@ function toOfflineRows(messages: readonly Message<OfflineWriteMessage>[], schema
   return rows;
 }
 
-export async function consumeOfflineWrites(
-  batch: MessageBatch<OfflineWriteMessage>,
-  services: Services,
-): Promise<void> {
-  const groups = new Map<string, Message<OfflineWriteMessage>[]>();
+export async function consumeOfflineWrites(batch: MessageBatch<unknown>, services: Services): Promise<void> {
+  const valid: Message<OfflineWriteMessage>[] = [];
   for (const message of batch.messages) {
+    if (isOfflineWriteMessage(message.body)) valid.push(message as Message<OfflineWriteMessage>);
+    else {
+      // Retried, then dead-lettered and parked in R2: never acknowledged unseen.
+      console.error(`offline writes: message ${message.id} is not an offline write; retrying`);
+      message.retry();
+    }
+  }
+  const groups = new Map<string, Message<OfflineWriteMessage>[]>();
+  for (const message of valid) {
     const key = `${message.body.project}\u0000${message.body.source}`;
     (groups.get(key) ?? groups.set(key, []).get(key)!).push(message);
   }

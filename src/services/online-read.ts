@@ -47,7 +47,7 @@ export function checkEntityColumns(
   const given = Object.keys(entities);
   if (given.length === 0)
     throw invalid("entities is empty: give each join key with a list of values", { join_keys: joinKeys });
-  const missing = joinKeys.filter((k) => !(k in entities));
+  const missing = joinKeys.filter((k) => !Object.hasOwn(entities, k));
   if (missing.length > 0)
     throw invalid(`Missing join key(s) ${missing.join(", ")} in entities`, { missing, join_keys: joinKeys });
   const extra = given.filter((k) => !joinKeys.includes(k));

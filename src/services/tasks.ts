@@ -2,22 +2,17 @@
  * The MATERIALIZE queues' consumer: runs each task, records it done once
  * (`completeTask`), and lets the last shard of a job trigger the job's
  * finishing step. A task that throws is retried with backoff (its error noted
- * on the task); after its retries the dead-letter consumer ends the job
- * `failed` with the error recorded.
+ * on the task, its lease extended past the retry); after its retries the
+ * dead-letter consumer ends the job `failed` with the error recorded. A
+ * message that is not a task is logged and retried, so it reaches the
+ * dead-letter queue rather than vanish.
  */
-import {
-  completeTask,
-  failTask,
-  finishJob,
-  getJob,
-  getTasks,
-  type Job,
-  noteTaskError,
-  startTask,
-  type TaskResult,
-} from "../db/jobs-store";
-import { sendTasks, type TaskMessage } from "../queues/messages";
-import { combineShards, type HistoricalSpec, runShard } from "./historical-jobs";
+import { isoAfter, QUEUE_WAIT_MS, runningLeaseMs } from "../domain/task-lease";
+import { getJob, getTasks, type Job } from "../db/jobs-store";
+import { completeTask, failTask, leaseTask, noteTaskError, startTask, type TaskResult } from "../db/task-store";
+import { finishJob } from "../db/jobs-store";
+import { isTaskMessage, sendTasks, type TaskMessage } from "../queues/messages";
+import { combineShards, combineTask, type HistoricalSpec, runShard } from "./historical-jobs";
 import { finishMaterialization } from "./materialize-finish";
 import { runMaterializeTask } from "./materialize-tasks";
 import type { Services } from "./services";
@@ -42,46 +37,77 @@ async function runTask(services: Services, job: Job, task: TaskMessage): Promise
   }
 }
 
-/** What follows a task's first completion: the combine step, or the job's end. */
-async function afterCompletion(services: Services, job: Job, task: TaskMessage, result: TaskResult): Promise<void> {
+/** Sends a historical job's combine step, with its lease. */
+export async function sendCombine(services: Services, project: string, jobId: string, now: number): Promise<void> {
+  await sendTasks(services.queues.fanout, [combineTask(project, jobId)]);
+  await leaseTask(services.db, jobId, "combine", isoAfter(now, QUEUE_WAIT_MS), false);
+}
+
+/** What follows a job's last task: the combine step, or the job's end. */
+async function afterTasks(services: Services, job: Job, task: { kind: string }, output?: Record<string, unknown>) {
   if (task.kind === "historical-shard" && job.tasks_done === job.tasks_total - 1) {
-    const combine = { kind: "historical-combine", project: task.project, job_id: task.job_id, task_id: "combine" };
-    await sendTasks(services.queues.fanout, [combine as TaskMessage]);
+    await sendCombine(services, job.project, job.id, Date.now());
   } else if (task.kind === "historical-combine") {
-    await finishJob(services.db, job.id, result.output ?? {});
+    await finishJob(services.db, job.id, output ?? {});
   } else if ((task.kind === "materialize" || task.kind === "materialize-write") && job.tasks_done === job.tasks_total) {
     await finishMaterialization(services.db, job, await getTasks(services.db, job.id));
   }
 }
 
-export async function consumeTasks(batch: MessageBatch<TaskMessage>, services: Services): Promise<void> {
+async function consumeOne(services: Services, message: Message<unknown>): Promise<void> {
   const { db } = services;
-  for (const message of batch.messages) {
-    const task = message.body;
-    try {
-      const job = await getJob(db, task.job_id);
-      if (!job || job.status === "failed" || job.status === "completed") {
-        message.ack(); // nothing left to do for this job
-        continue;
-      }
-      await startTask(db, task.job_id, task.task_id);
-      const result = await runTask(services, job, task);
-      const { firstTime, job: after } = await completeTask(db, task.job_id, task.task_id, result);
-      if (firstTime) await afterCompletion(services, after, task, result);
-      message.ack();
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      console.error(`task ${task.job_id}/${task.task_id} failed (attempt ${message.attempts}): ${reason}`);
-      await noteTaskError(db, task.job_id, task.task_id, reason).catch(() => undefined);
-      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+  const task = message.body;
+  if (!isTaskMessage(task)) {
+    console.error(`task queue: message ${message.id} is not a task (${JSON.stringify(task)?.slice(0, 200)}); retrying`);
+    message.retry();
+    return;
+  }
+  try {
+    const job = await getJob(db, task.job_id);
+    if (!job || job.status === "failed" || job.status === "completed") {
+      message.ack(); // nothing left to do for this job
+      return;
     }
+    await startTask(db, task.job_id, task.task_id, isoAfter(Date.now(), runningLeaseMs(task.kind)));
+    const result = await runTask(services, job, task);
+    const { firstTime, job: after } = await completeTask(db, task.job_id, task.task_id, result);
+    if (firstTime) await afterTasks(services, after, task, result.output);
+    message.ack();
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    const delay = retryDelaySeconds(message.attempts);
+    console.error(`task ${task.job_id}/${task.task_id} failed (attempt ${message.attempts}): ${reason}`);
+    const lease = isoAfter(Date.now(), delay * 1000 + QUEUE_WAIT_MS);
+    try {
+      await noteTaskError(db, task.job_id, task.task_id, reason, lease);
+    } catch (noteErr) {
+      // The retry below still counts the attempt; the task row only misses its last error.
+      console.error(`task ${task.job_id}/${task.task_id}: recording the error failed too: ${String(noteErr)}`);
+    }
+    message.retry({ delaySeconds: delay });
   }
 }
 
-/** Tasks out of retries: their job ends failed, with the last error seen. */
-export async function consumeDeadTasks(batch: MessageBatch<TaskMessage>, services: Services): Promise<void> {
+export async function consumeTasks(batch: MessageBatch<unknown>, services: Services): Promise<void> {
+  for (const message of batch.messages) await consumeOne(services, message);
+}
+
+/** Tasks out of retries: their job ends failed, with the last error seen. Anything else is kept in R2. */
+export async function consumeDeadTasks(batch: MessageBatch<unknown>, services: Services): Promise<void> {
   for (const message of batch.messages) {
     const task = message.body;
+    if (!isTaskMessage(task)) {
+      const record = {
+        message_id: message.id,
+        attempts: message.attempts,
+        body: task,
+        parked_at: new Date().toISOString(),
+      };
+      const key = await services.scratch.parkDeadLetter("tasks", message.id, record);
+      console.error(`task dead-letter queue: message ${message.id} is not a task; parked at ${key}`);
+      message.ack();
+      continue;
+    }
     const tasks = await getTasks(services.db, task.job_id);
     const lastError = tasks.find((t) => t.task_id === task.task_id)?.error ?? "the task ran out of retries";
     await failTask(services.db, task.job_id, task.task_id, `${lastError} (after ${message.attempts} attempt(s))`);

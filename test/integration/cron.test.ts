@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { offlineColumns, writeParquet } from "../../src/offline/parquet";
-import { captureTasks } from "./task-queue";
+import { captureTasks, sentTasks } from "./task-queue";
 import { call, expectStatus } from "./helpers";
 import { applyDemo } from "./fixtures";
 import { appendHistory, DAY, HOUR } from "./offline-fixtures";
@@ -127,8 +127,8 @@ describe("cron housekeeping", () => {
   });
 });
 
-describe("stalled jobs", () => {
-  it("fails a job whose tasks made no progress for an hour, with the reason", async () => {
+describe("the jobs watchdog on the cron", () => {
+  it("sends a lost task again after its lease, then fails the job truthfully after its resends", async () => {
     await appendHistory("support_source", [
       { customer_id: "c1", event_timestamp: NOW - HOUR, ticket_count_90d: 1, open_tickets: 0, avg_resolution_hours: 1 },
     ]);
@@ -142,13 +142,26 @@ describe("stalled jobs", () => {
       }),
       202,
     );
-    await runCron(NOW + 30 * 60_000);
-    expect((await expectStatus(call("GET", `/materialization-status/${started.materialization_id}`), 200)).status).toBe(
-      "queued",
-    );
-    await runCron(NOW + 2 * HOUR);
-    const status = await expectStatus(call("GET", `/materialization-status/${started.materialization_id}`), 200);
+    const id = started.materialization_id;
+    expect(sentTasks.map((t) => t.task_id)).toEqual(["support-0"]);
+    sentTasks.length = 0; // the message is lost: never delivered
+    // (The cron also starts scheduled jobs of its own: only this job's tasks count here.)
+    const ours = () => sentTasks.filter((t) => t.job_id === id).map((t) => t.task_id);
+    for (let resend = 1; resend <= 3; resend++) {
+      await runCron(NOW + resend * 30 * 60_000);
+      expect(ours()).toEqual(["support-0"]);
+      sentTasks.length = 0;
+      expect((await expectStatus(call("GET", `/materialization-status/${id}`), 200)).status).toBe("queued");
+    }
+    await runCron(NOW + 3 * HOUR);
+    expect(ours()).toEqual([]);
+    const status = await expectStatus(call("GET", `/materialization-status/${id}`), 200);
     expect(status.status).toBe("failed");
-    expect(status.errors).toEqual([{ task: "job", reason: expect.stringMatching(/no task progressed/) }]);
+    expect(status.errors).toEqual([
+      {
+        task: "support-0",
+        reason: expect.stringMatching(/task support-0 was sent again 3 time\(s\) and never finished/),
+      },
+    ]);
   });
 });

@@ -5,6 +5,8 @@ declare global {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
       AUTH_JWT_SECRET: string;
+      LARDER_FUZZ_REQUESTS: string;
+      LARDER_FUZZ_SEED: string;
     }
     interface GlobalProps {
       mainModule: typeof import("../../src/index");

@@ -509,17 +509,35 @@ describe("POST /data-sources/{name}/scan", () => {
     expect((await stored("customer_profile_source", ["age"])).columns.event_timestamp).toEqual([T]);
   });
 
-  it("answers a 400 naming a corrupt file, and records nothing", async () => {
-    await env.OFFLINE_STORE.put(
-      `${PREFIX}date=2024-02-01/good.parquet`,
-      await profileParquet([{ customer_id: "c", event_timestamp: T }]),
-    );
+  it("records the good file beside a bad one, and reports the bad one once, naming it", async () => {
+    const good = `${PREFIX}date=2024-02-01/good.parquet`;
+    await env.OFFLINE_STORE.put(good, await profileParquet([{ customer_id: "c", event_timestamp: T }]));
     const corrupt = `${PREFIX}date=2024-02-02/broken.parquet`;
     await env.OFFLINE_STORE.put(corrupt, "PAR1 this is not really parquet PAR1");
-    const body = await expectStatus(scan("customer_profile_source"), 400);
-    expect(body.error).toMatchObject({ code: "VALIDATION_ERROR", details: { file: corrupt } });
-    expect(body.error.message).toContain(corrupt);
-    expect(await manifest()).toEqual([]);
+    const body = await expectStatus(scan("customer_profile_source"), 200);
+    expect(body.discovered.map((f: { path: string }) => f.path)).toEqual([good]);
+    expect(body.unreadable).toEqual([{ path: corrupt, reason: expect.stringContaining(corrupt) }]);
+    expect(body.unreadable[0].reason).not.toMatch(/TypeError|undefined|Cannot read/);
+    expect((await manifest()).map((f) => f.path)).toEqual([good]);
+    // Reported once: the next scan neither reads it again nor lists it.
+    const again = await expectStatus(scan("customer_profile_source"), 200);
+    expect(again).toMatchObject({ discovered: [], unreadable: [] });
+    // Replaced by a readable file of another size, it is looked at again and adopted.
+    await env.OFFLINE_STORE.put(corrupt, await profileParquet([{ customer_id: "d", event_timestamp: T + 1 }]));
+    const fixed = await expectStatus(scan("customer_profile_source"), 200);
+    expect(fixed.discovered.map((f: { path: string }) => f.path)).toEqual([corrupt]);
+  });
+
+  it("sets aside a file without the timestamp column and an empty file, with their reasons", async () => {
+    const noTs = `${PREFIX}no-ts.parquet`;
+    await env.OFFLINE_STORE.put(
+      noTs,
+      new Uint8Array(parquetWriteBuffer({ columnData: [{ name: "customer_id", data: ["c"] }] })),
+    );
+    const body = await expectStatus(scan("customer_profile_source"), 200);
+    expect(body.unreadable).toEqual([
+      { path: noTs, reason: expect.stringMatching(/no timestamp column 'event_timestamp'/) },
+    ]);
   });
 
   it("answers 404 for unknown and push sources", async () => {

@@ -39,6 +39,7 @@ const SCHEMA: SourceSchema = {
     { name: "scores", dtype: "array<float64>" },
   ],
   views: ["orders_view"],
+  onlineViews: [],
 };
 
 const base = { customer_id: "c1", store_id: 7, event_timestamp: "2024-01-15T10:00:00Z" };
