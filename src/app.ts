@@ -16,10 +16,10 @@ import { applyRoutes } from "./api/apply-routes";
 import { onlineRoutes } from "./api/online-routes";
 import { pushRoutes } from "./api/push-routes";
 import { ingestRoutes } from "./api/ingest-routes";
-import { feastRoutes } from "./api/feast-routes";
+import { feastRouter } from "./api/feast-router";
+import { FEAST_SCOPES } from "./api/feast-scope";
 import { exportRoutes, historicalRoutes } from "./api/historical-routes";
 import { materializeRoutes } from "./api/materialize-routes";
-import { feastMaterializeRoutes } from "./api/feast-materialize-routes";
 
 export const API_BASE = "/api/v1/features";
 
@@ -46,8 +46,8 @@ export function buildApp(): OpenAPIHono<AppEnv> {
     bearerFormat: "JWT",
   });
   api.route("/", exportRoutes); // signed links: no bearer token
-  api.route("/", feastMaterializeRoutes);
-  api.route("/", feastRoutes); // Feast-compatible: /feast/health is open, the rest authenticate inside the router
+  // Feast-compatible, under /feast/ and /projects/{project}/feast/: health is open, the rest authenticate inside.
+  for (const scope of FEAST_SCOPES) api.route("/", feastRouter(scope));
   // Everything below needs a valid bearer token.
   api.use("*", authenticate());
   api.route("/", configRoutes);

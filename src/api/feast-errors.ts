@@ -15,13 +15,17 @@
  * - FEATURE_VIEW_NOT_FOUND → FeatureViewNotFoundException, 404 (Feast's message text)
  * - FEATURE_SERVICE_NOT_FOUND → FeatureServiceNotFoundException, 404 (Feast's text)
  * - PUSH_SOURCE_NOT_FOUND → PushSourceNotFoundException, 422 (Feast's text and status)
- * - ENTITY_NOT_FOUND, and an entities column no requested view joins on →
- *   EntityNotFoundException, 404 (Feast raises it for an unknown entities key)
+ * - ENTITY_NOT_FOUND → EntityNotFoundException, 404 (an `entities` column no
+ *   requested view joins on is ignored, as Feast ignores it: see
+ *   domain/feast-entities.ts)
  * - DATA_SOURCE_NOT_FOUND → DataSourceObjectNotFoundException, 404
  * - FEATURE_NOT_FOUND → FeastObjectNotFoundException (the base of Feast's
  *   not-found errors; Feast itself raises a plain KeyError here), 404
  * - FORBIDDEN → FeastPermissionError, 403 (message prefixed like Feast's)
  * - a bare-name collision → FeatureNameCollisionError, 400
+ * - a `FeastAnswerError` (an answer only a Feast route gives: a failed or
+ *   unfinished synchronous materialization, an unsupported operation) → its
+ *   own class and status
  * - everything else → FeastError with Larder's status (400, 401, 413, 500, ...)
  *   and message. Feast answers many bad inputs with a 500 (ValueError,
  *   KeyError) or FastAPI's 422 `{"detail": [...]}`; Larder keeps a 4xx that
@@ -68,19 +72,23 @@ const RULES: Partial<Record<ErrorCode, Rule>> = {
   DATA_SOURCE_NOT_FOUND: () => ({ className: "DataSourceObjectNotFoundException" }),
   FEATURE_NOT_FOUND: () => ({ className: "FeastObjectNotFoundException" }),
   FORBIDDEN: (m) => ({ className: "FeastPermissionError", message: `Permission error:\n${m}` }),
-  VALIDATION_ERROR: (_m, d, project) => {
-    if (Array.isArray(d.collision)) return { className: "FeatureNameCollisionError" };
-    // checkEntityColumns: entities holds a column no requested view joins on.
-    if (Array.isArray(d.extra) && Array.isArray(d.join_keys)) {
-      return {
-        status: 404,
-        className: "EntityNotFoundException",
-        message: `Entity ${String(d.extra[0])} does not exist in project ${project}`,
-      };
-    }
-    return { className: "FeastError" };
-  },
+  VALIDATION_ERROR: (_m, d) => ({ className: Array.isArray(d.collision) ? "FeatureNameCollisionError" : "FeastError" }),
 };
+
+/**
+ * A failure only a Feast route answers, with the Feast class and HTTP status
+ * the route chose (Larder's own routes have no such answer).
+ */
+export class FeastAnswerError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly className: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "FeastAnswerError";
+  }
+}
 
 /** The status and error detail Feast would answer for `err`. */
 export function feastErrorDetail(
@@ -88,6 +96,9 @@ export function feastErrorDetail(
   requestId: string,
   project: string,
 ): { status: number; detail: FeastErrorDetail } {
+  if (err instanceof FeastAnswerError) {
+    return { status: err.status, detail: { module: FEAST_ERRORS_MODULE, class: err.className, message: err.message } };
+  }
   const { status, body } = toHttpError(err, requestId);
   const { code, message, details } = body.error;
   const mapping = RULES[code]?.(message, details, project) ?? { className: "FeastError" };

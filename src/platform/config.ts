@@ -13,6 +13,11 @@ export interface LarderConfig {
   registryCacheTtlMs: number;
   /** Request body limit in bytes (`MAX_BODY_BYTES`, default 10 MB). */
   maxBodyBytes: number;
+  /**
+   * How long a synchronous Feast `/feast/materialize` waits for its job before
+   * answering 408 in Feast's error form, the job going on (`FEAST_MATERIALIZE_WAIT_SECONDS`, default 600).
+   */
+  feastMaterializeWaitMs: number;
   auth: {
     /** HS256 secret (`AUTH_JWT_SECRET`). */
     secret?: string;
@@ -83,6 +88,7 @@ export function readConfig(env: Bindings): LarderConfig {
     defaultProject: env.DEFAULT_PROJECT || "ai_etl",
     registryCacheTtlMs: positive(env.REGISTRY_CACHE_TTL_MS, 5000),
     maxBodyBytes: positive(env.MAX_BODY_BYTES, 10 * 1024 * 1024),
+    feastMaterializeWaitMs: positive(env.FEAST_MATERIALIZE_WAIT_SECONDS, 600) * 1000,
     auth: {
       secret: env.AUTH_JWT_SECRET || undefined,
       jwksUrl: env.AUTH_JWKS_URL || undefined,

@@ -9,8 +9,6 @@
  */
 import { z } from "@hono/zod-openapi";
 
-const EntityValue = z.union([z.string(), z.number()]);
-
 /** A pandas-style columnar frame: column name → values, one per row. */
 const Df = z.record(z.string(), z.array(z.unknown())).openapi({
   description:
@@ -19,15 +17,21 @@ const Df = z.record(z.string(), z.array(z.unknown())).openapi({
 
 export const FeastOnlineFeaturesRequest = z
   .object({
-    entities: z
-      .record(z.string(), z.array(EntityValue))
-      .openapi({ example: { customer_id: ["cust_12345", "cust_67890"] } }),
+    entities: z.record(z.string(), z.array(z.unknown())).openapi({
+      description:
+        "Columns of entity values. A column that is not a join key (or, Feast's deprecated form, a single-key entity's name) of a requested view is ignored, as Feast ignores it",
+      example: { customer_id: ["cust_12345", "cust_67890"] },
+    }),
     feature_service: z.string().optional().openapi({ example: "customer_features_v1" }),
     features: z
       .array(z.string())
       .optional()
       .openapi({ example: ["customer:age", "customer:segment"] }),
     full_feature_names: z.boolean().default(false),
+    include_feature_view_version_metadata: z
+      .boolean()
+      .default(false)
+      .openapi({ description: "Accepted for compatibility; Larder's views have no versions" }),
   })
   .openapi("FeastOnlineFeaturesRequest");
 
@@ -108,7 +112,7 @@ export const FeastWriteToOnlineStoreRequest = z
   })
   .openapi("FeastWriteToOnlineStoreRequest");
 
-/** Feast answers a successful push or write with the JSON `null` of a `-> None` FastAPI handler. */
+/** Feast answers a successful write (or synchronous materialization) with the JSON `null` of a `-> None` FastAPI handler. */
 export const FeastNull = z.null().openapi("FeastNull", { description: "JSON null, as Feast's feature server answers" });
 
 /**
@@ -124,7 +128,7 @@ export const FeastErrorBody = z.string().openapi("FeastErrorDetail", {
     '{"module": "feast.errors", "class": "FeatureViewNotFoundException", "message": "Feature view nope does not exist in project ai_etl"}',
 });
 
-const feastError = (description: string) => ({
+export const feastError = (description: string) => ({
   description,
   content: { "application/json": { schema: FeastErrorBody } },
 });
@@ -141,18 +145,27 @@ export const feastErrors = {
 
 export const feastPushNotFound = { 422: feastError("Push source not found (PushSourceNotFoundException)") } as const;
 
-export const FeastMaterializeRequest = z
+/**
+ * Feast's `GetOnlineDocumentsRequest` (POST /search and its deprecated alias
+ * /retrieve-online-documents): vector or text search over online documents.
+ * Validated so a malformed body gets a 400, then answered 501: Larder keeps no
+ * document embeddings.
+ */
+export const FeastDocumentsRequest = z
   .object({
-    start_ts: z.string().openapi({ example: "2024-06-01T00:00:00" }),
-    end_ts: z.string().openapi({ example: "2024-06-30T23:59:59" }),
-    feature_views: z.array(z.string()).nullish(),
-    disable_event_timestamp: z.boolean().optional(),
+    feature_service: z.string().nullish(),
+    features: z.array(z.string()).default([]),
+    full_feature_names: z.boolean().default(false),
+    include_feature_view_version_metadata: z.boolean().default(false),
+    top_k: z.number().int().nullish(),
+    query: z.array(z.number()).nullish(),
+    query_string: z.string().nullish(),
+    distance_metric: z.string().nullish(),
+    api_version: z.number().int().nullish(),
+    filters: z.record(z.string(), z.unknown()).nullish(),
   })
-  .openapi("FeastMaterializeRequest");
+  .openapi("FeastDocumentsRequest");
 
-export const FeastMaterializeIncrementalRequest = z
-  .object({
-    end_ts: z.string().openapi({ example: "2024-06-30T23:59:59" }),
-    feature_views: z.array(z.string()).nullish(),
-  })
-  .openapi("FeastMaterializeIncrementalRequest");
+export const feastNotSupported = {
+  501: feastError("Not supported by Larder (FeastError): document search needs vector storage Larder does not have"),
+} as const;
