@@ -5,6 +5,8 @@ declare global {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
       AUTH_JWT_SECRET: string;
+      /** The inference Worker of test/integration/binding/, bound to Larder's Features entrypoint. */
+      INFERENCE: Fetcher;
     }
     interface GlobalProps {
       mainModule: typeof import("../../src/index");
