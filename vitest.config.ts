@@ -41,6 +41,16 @@ export default defineConfig(async () => {
           test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
         },
         {
+          // The larder CLI end to end against a Worker under wrangler dev, started once per file.
+          test: {
+            name: "cli",
+            include: ["test/e2e/**/*.test.ts"],
+            environment: "node",
+            testTimeout: 120_000,
+            hookTimeout: 180_000,
+          },
+        },
+        {
           // Routes, queues and cron inside workerd with Miniflare's KV, D1, R2 and Queues.
           plugins: [
             cloudflareTest({

@@ -126,7 +126,9 @@ describe("the binding's project is fixed by configuration", () => {
     const push = await bindingFailure("FEATURES_READ_ONLY", "pushFeatures", {
       push_source_name: "customer_realtime_updates",
       to: "online",
-      features: [{ customer_id: "cust_12345", event_timestamp: new Date(now).toISOString(), features: { cart_value: 1 } }],
+      features: [
+        { customer_id: "cust_12345", event_timestamp: new Date(now).toISOString(), features: { cart_value: 1 } },
+      ],
     });
     expect(push.error.code).toBe("FORBIDDEN");
     expect(push.error.details.required_scope).toBe("online:write");
