@@ -107,6 +107,7 @@ const SUITES = {
   online: () => import("./online.mjs"),
   historical: () => import("./historical.mjs"),
   materialize: () => import("./materialize.mjs"),
+  binding: () => import("./binding.mjs"),
 };
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
