@@ -69,3 +69,19 @@ describe("bindingError", () => {
     expect(bindingError(new Error(`x\nlarder-error {not json`))).toBeUndefined();
   });
 });
+
+describe("larder/client stays runtime-neutral", () => {
+  it("imports nothing at run time but its own modules (schemas and domain as types only)", async () => {
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const dir = new URL("../../src/client/", import.meta.url);
+    const offending: string[] = [];
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
+      const text = readFileSync(new URL(file, dir), "utf8");
+      for (const m of text.matchAll(/^\s*(import|export)\s+(type\s+)?[^;]*?from\s+"([^"]+)"/gm)) {
+        const [, , typeOnly, spec] = m;
+        if (!spec.startsWith("./") && !typeOnly) offending.push(`${file}: ${spec}`);
+      }
+    }
+    expect(offending).toEqual([]);
+  });
+});
