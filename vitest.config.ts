@@ -5,6 +5,30 @@ import { defineConfig } from "vitest/config";
 /** The HS256 secret test tokens are signed with (never a real one). */
 export const TEST_JWT_SECRET = "test-secret-test-secret-test-secret-0123456789";
 
+/** The runner's worker name: auxiliary workers bind to the Worker under test (its named entrypoints) by it. */
+const WORKERS_RUNNER = "vitest-pool-workers-runner-workers";
+
+/**
+ * An inference Worker on the same account (test/integration/binding/): its
+ * service bindings to Larder's `Features` entrypoint, each with the props its
+ * wrangler config would give.
+ */
+function inferenceWorker() {
+  const features = (props?: Record<string, unknown>) => ({ name: WORKERS_RUNNER, entrypoint: "Features", props });
+  return {
+    name: "inference",
+    modules: true,
+    scriptPath: path.join(import.meta.dirname, "test/integration/binding/inference-worker.mjs"),
+    compatibilityDate: "2026-04-20",
+    serviceBindings: {
+      FEATURES: features(),
+      FEATURES_TEAM_B: features({ project: "team_b" }),
+      FEATURES_UNLISTED: features({ project: "secret_project" }),
+      FEATURES_READ_ONLY: features({ scopes: ["online:read"] }),
+    },
+  };
+}
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
@@ -15,6 +39,16 @@ export default defineConfig(async () => {
         {
           // Pure logic: plain Node, fast.
           test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
+        },
+        {
+          // The larder CLI end to end against a Worker under wrangler dev, started once per file.
+          test: {
+            name: "cli",
+            include: ["test/e2e/**/*.test.ts"],
+            environment: "node",
+            testTimeout: 120_000,
+            hookTimeout: 180_000,
+          },
         },
         {
           // Routes, queues and cron inside workerd with Miniflare's KV, D1, R2 and Queues.
@@ -30,7 +64,11 @@ export default defineConfig(async () => {
                   TEST_MIGRATIONS: migrations,
                   AUTH_JWT_SECRET: TEST_JWT_SECRET,
                   REGISTRY_CACHE_TTL_MS: "5000",
+                  // The projects the Features entrypoint serves to service bindings (test/integration/binding.test.ts).
+                  BINDING_PROJECTS: "ai_etl team_b",
                 },
+                serviceBindings: { INFERENCE: "inference" },
+                workers: [inferenceWorker()],
               },
             }),
           ],

@@ -16,6 +16,9 @@
  *   (workerd + Miniflare's SQLite-backed KV on this machine), not Cloudflare's.
  *   It also reports the load of its data set (≥100,000 entities per view
  *   through POST /push-features) as rows/s.
+ *   The binding suite (bench/binding.mjs) reads the same features through
+ *   the `Features` service binding and through the HTTP route from one
+ *   caller Worker (bench/binding-caller/), in the same run.
  *
  * How
  *   1. Larder runs under `wrangler dev` on 127.0.0.1 (--port, default 8790)
@@ -107,6 +110,7 @@ const SUITES = {
   online: () => import("./online.mjs"),
   historical: () => import("./historical.mjs"),
   materialize: () => import("./materialize.mjs"),
+  binding: () => import("./binding.mjs"),
 };
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");

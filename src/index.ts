@@ -8,6 +8,8 @@ import { routeQueueBatch } from "./queue";
 import { runCron } from "./services/cron";
 import { servicesFor } from "./services/services";
 
+export { Features } from "./rpc/features";
+
 const app = buildApp();
 
 export default {

@@ -54,11 +54,11 @@ function tail(path, lines = 30) {
  * Starts `wrangler dev <args>` in a new process group, output to `logFile`.
  * Waits (bounded) for `ready()` to resolve; fails early when wrangler exits.
  */
-export async function startWranglerDev({ name, args, cwd, logFile, ready, timeoutMs = 90_000 }) {
+export async function startWranglerDev({ name, args, cwd, logFile, ready, timeoutMs = 90_000, env = {} }) {
   const fd = openSync(logFile, "w");
   const child = spawn(process.execPath, [WRANGLER_BIN, "dev", ...args], {
     cwd,
-    env: QUIET_ENV,
+    env: { ...QUIET_ENV, ...env },
     stdio: ["ignore", fd, fd],
     detached: true,
   });

@@ -109,6 +109,7 @@ async function startDev({
   expectBody,
   direct,
   extraArgs = [],
+  env = {},
 }) {
   await assertPortFree(port);
   await assertPortFree(inspectorPort);
@@ -139,6 +140,7 @@ async function startDev({
       args,
       cwd,
       logFile,
+      env,
       ready: () => waitForOk(`${base}${healthPath}`, state),
     });
     const directBase = direct ? await findDirectBase(handle.pid, port, healthPath, expectBody) : null;
@@ -185,7 +187,8 @@ export async function startLarder({ root, appDir, stateDir, logDir, port, inspec
   mkdirSync(logDir, { recursive: true });
   const secret = randomBytes(32).toString("hex");
   const envFile = join(logDir, "larder.env");
-  writeFileSync(envFile, `AUTH_JWT_SECRET="${secret}"\n`, { mode: 0o600 });
+  // BINDING_PROJECTS: the binding suite's caller reads project `bench` through the Features entrypoint.
+  writeFileSync(envFile, `AUTH_JWT_SECRET="${secret}"\nBINDING_PROJECTS="bench"\n`, { mode: 0o600 });
   wranglerSync(["d1", "migrations", "apply", "DB", "--local", "-c", "wrangler.toml", "--persist-to", stateDir], {
     cwd: appDir,
   });
@@ -201,6 +204,7 @@ export async function startLarder({ root, appDir, stateDir, logDir, port, inspec
     expectBody: (text) => text.startsWith("{"),
     direct,
     extraArgs: ["--env-file", envFile],
+    env: { WRANGLER_REGISTRY_PATH: join(stateDir, "..", "dev-registry") },
   });
   return { ...server, api: `${server.base}/api/v1/features`, secret, sourceHash };
 }
@@ -218,5 +222,35 @@ export async function startFloor({ root, stateDir, logDir, port, inspectorPort, 
     healthPath: "/health",
     expectBody: (text) => text === "ok",
     direct,
+  });
+}
+
+/**
+ * Starts the binding suite's caller (bench/binding-caller/): its service
+ * binding reaches this bench's Larder through a dev registry private to the
+ * bench (never another wrangler dev on the machine named `larder`).
+ */
+export async function startCaller({ root, stateDir, logDir, port, inspectorPort, vars, direct = true }) {
+  const envFile = join(logDir, "caller.env");
+  writeFileSync(
+    envFile,
+    Object.entries(vars)
+      .map(([k, v]) => `${k}="${v}"\n`)
+      .join(""),
+    { mode: 0o600 },
+  );
+  return startDev({
+    name: "caller",
+    cwd: join(root, "bench", "binding-caller"),
+    config: "wrangler.toml",
+    port,
+    inspectorPort,
+    stateDir: join(stateDir, "caller"),
+    logFile: join(logDir, "caller.log"),
+    healthPath: "/health",
+    expectBody: (text) => text === "ok",
+    direct,
+    extraArgs: ["--env-file", envFile],
+    env: { WRANGLER_REGISTRY_PATH: join(stateDir, "..", "dev-registry") },
   });
 }

@@ -36,6 +36,16 @@ export interface LarderConfig {
    * Set by the operator only; entries that break the rule are dropped and listed in `problems`.
    */
   externalPrefixes: Record<string, string[]>;
+  /**
+   * Projects the `Features` service-binding entrypoint may serve (`BINDING_PROJECTS`, names separated by
+   * commas or spaces). Empty (the default) means the entrypoint serves no project: a binding is opt-in.
+   */
+  bindingProjects: string[];
+  /**
+   * Scopes every binding call is limited to (`BINDING_SCOPES`, default `online:read offline:read
+   * online:write offline:write`); a binding's `props.scopes` can narrow them further, never widen them.
+   */
+  bindingScopes: string[];
   /** What was wrong with the settings (logged once per isolate, shown by GET /config). */
   problems: string[];
 }
@@ -75,6 +85,29 @@ function readExternalPrefixes(raw: string | undefined, problems: string[]): Reco
   return out;
 }
 
+/** The scopes a service binding can use at most (what the `Features` entrypoint offers). */
+export const BINDING_SCOPES = ["online:read", "offline:read", "online:write", "offline:write"] as const;
+
+function words(raw: string | undefined): string[] {
+  return (raw ?? "").split(/[\s,]+/).filter(Boolean);
+}
+
+/** BINDING_PROJECTS and BINDING_SCOPES; entries that break their rule are dropped and reported. */
+function readBindingAccess(env: Bindings, problems: string[]): { projects: string[]; scopes: string[] } {
+  const projects = words(env.BINDING_PROJECTS).filter((p) => {
+    if (isValidName(p)) return true;
+    problems.push(`BINDING_PROJECTS: '${p}' is not a project name`);
+    return false;
+  });
+  const given = env.BINDING_SCOPES?.trim() ? words(env.BINDING_SCOPES) : [...BINDING_SCOPES];
+  const scopes = given.filter((s) => {
+    if ((BINDING_SCOPES as readonly string[]).includes(s)) return true;
+    problems.push(`BINDING_SCOPES: '${s}' is not one of ${BINDING_SCOPES.join(", ")}`);
+    return false;
+  });
+  return { projects, scopes };
+}
+
 function positive(value: string | undefined, fallback: number): number {
   const n = Number(value);
   return value && Number.isFinite(n) && n >= 0 ? n : fallback;
@@ -83,6 +116,7 @@ function positive(value: string | undefined, fallback: number): number {
 export function readConfig(env: Bindings): LarderConfig {
   const problems: string[] = [];
   const externalPrefixes = readExternalPrefixes(env.EXTERNAL_PREFIXES, problems);
+  const binding = readBindingAccess(env, problems);
   for (const problem of problems) console.error(`configuration: ${problem}`);
   return {
     defaultProject: env.DEFAULT_PROJECT || "ai_etl",
@@ -98,6 +132,8 @@ export function readConfig(env: Bindings): LarderConfig {
     },
     exportSigningSecret: env.EXPORT_SIGNING_SECRET || env.AUTH_JWT_SECRET || undefined,
     externalPrefixes,
+    bindingProjects: binding.projects,
+    bindingScopes: binding.scopes,
     problems,
   };
 }

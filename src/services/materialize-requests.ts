@@ -42,6 +42,17 @@ function startedResponse(job: StartedJob) {
   };
 }
 
+/** The online views to materialize; VALIDATION_ERROR when a project has none (there would be no job to answer with). */
+function viewsToMaterialize(registry: CompiledRegistry, views: readonly string[] | null | undefined): string[] {
+  const names = onlineViews(registry, views);
+  if (names.length === 0) {
+    throw invalid(`Project '${registry.project}' has no online feature view: nothing to materialize`, {
+      project: registry.project,
+    });
+  }
+  return names;
+}
+
 /** Materializes [start, end] (epoch ms) for the named online views, or every online view. */
 export async function materializeWindow(
   services: Services,
@@ -51,7 +62,7 @@ export async function materializeWindow(
   end: number,
 ) {
   if (start > end) throw invalid("The window's start is after its end", { start, end });
-  const names = onlineViews(registry, views);
+  const names = viewsToMaterialize(registry, views);
   const windows = Object.fromEntries(names.map((v) => [v, { start, end }]));
   return startedResponse(await startMaterialization(services, registry, windows, "api"));
 }
@@ -63,7 +74,7 @@ export async function materializeIncremental(
   views: readonly string[] | null | undefined,
   end: number,
 ) {
-  const names = onlineViews(registry, views);
+  const names = viewsToMaterialize(registry, views);
   const windows = await incrementalWindows(services, registry, names, end);
   return startedResponse(await startMaterialization(services, registry, windows, "incremental"));
 }

@@ -28,15 +28,7 @@ export interface StartedJob {
  * available ones); without names, every online view of the registry.
  */
 export function onlineViews(registry: CompiledRegistry, names?: readonly string[] | null): string[] {
-  if (!names) {
-    const all = [...registry.views.values()].filter((v) => v.def.online).map((v) => v.def.name);
-    if (all.length === 0) {
-      throw invalid(`Project '${registry.project}' has no online feature view: nothing to materialize`, {
-        project: registry.project,
-      });
-    }
-    return all;
-  }
+  if (!names) return [...registry.views.values()].filter((v) => v.def.online).map((v) => v.def.name);
   if (names.length === 0) throw invalid("feature_views is empty", {});
   for (const name of names) {
     if (!registry.view(name).def.online)

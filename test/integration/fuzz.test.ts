@@ -35,6 +35,30 @@ const PATH_VALUES: Record<string, string> = {
   project: "ai_etl",
 };
 
+/** The request reached the route of its operation (a path like `.` or `../` can land elsewhere once normalised). */
+function reachedOperation(c: FuzzCase): boolean {
+  const pattern = new RegExp(`^/api/v1/features${c.op.path.replace(/\{[^}]+\}/g, "[^/]+")}$`);
+  return pattern.test(new URL(`${BASE}${c.path}`).pathname);
+}
+
+const feastForm = (body: unknown) => {
+  if (typeof body !== "string") return false;
+  const detail = JSON.parse(body) as Record<string, unknown>;
+  return typeof detail.module === "string" && typeof detail.class === "string" && typeof detail.message === "string";
+};
+
+const larderForm = (body: unknown) => {
+  const e = (body as { error?: Record<string, unknown> } | null)?.error;
+  const id = (body as { request_id?: unknown } | null)?.request_id;
+  return Boolean(
+    e &&
+      typeof e.code === "string" &&
+      typeof e.message === "string" &&
+      typeof e.details === "object" &&
+      typeof id === "string",
+  );
+};
+
 function envelopeProblem(c: FuzzCase, status: number, text: string): string | undefined {
   if (status < 400) return undefined;
   let body: unknown;
@@ -43,16 +67,10 @@ function envelopeProblem(c: FuzzCase, status: number, text: string): string | un
   } catch {
     return "the error body is not JSON";
   }
-  if (c.op.path.startsWith("/feast/") || c.op.path.includes("/feast/")) {
-    if (typeof body !== "string") return "a Feast route's error is not Feast's error-detail string";
-    const detail = JSON.parse(body) as Record<string, unknown>;
-    return typeof detail.module === "string" && typeof detail.class === "string" && typeof detail.message === "string"
-      ? undefined
-      : "a Feast error detail lacks module, class or message";
-  }
-  const e = (body as { error?: Record<string, unknown>; request_id?: unknown }).error;
-  const ok = e && typeof e.code === "string" && typeof e.message === "string" && typeof e.details === "object";
-  return ok && typeof (body as { request_id?: unknown }).request_id === "string" ? undefined : "not the error envelope";
+  const feast = c.op.path.includes("/feast/");
+  if (!reachedOperation(c)) return feastForm(body) || larderForm(body) ? undefined : "neither error form";
+  if (feast) return feastForm(body) ? undefined : "a Feast route's error is not Feast's error-detail string";
+  return larderForm(body) ? undefined : "not the error envelope";
 }
 
 async function fixtures() {
@@ -98,7 +116,8 @@ describe("fuzz", () => {
           counts[res.status] = (counts[res.status] ?? 0) + 1;
           if (res.status < 400) anyAccepted = true;
           const label = `${c.op.id} [${c.vector}] → ${res.status}`;
-          if (res.status >= 500) failures.push(`${label}: ${text.slice(0, 300)}`);
+          // 501 is the one deliberate 5xx: Feast's document search, which Larder does not offer (see the README).
+          if (res.status >= 500 && res.status !== 501) failures.push(`${label}: ${text.slice(0, 300)}`);
           const problem = envelopeProblem(c, res.status, text);
           if (problem) failures.push(`${label}: ${problem}: ${text.slice(0, 200)}`);
         }

@@ -32,6 +32,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   ],
   "src/http": ["src/domain", "src/auth", "src/platform", "src/services"],
   "src/api": ["src/domain", "src/schemas", "src/auth", "src/http", "src/offline", "src/registry", "src/services"],
+  "src/client": ["src/domain", "src/schemas"],
+  "src/rpc": ["src/domain", "src/schemas", "src/auth", "src/platform", "src/services", "src/client"],
   src: ["*"],
 };
 
