@@ -72,6 +72,21 @@ const FeatureStat = z.object({
   max: z.number().nullable(),
   null_percentage: z.number().nullable().openapi({ description: "Share of nulls, 0 to 1" }),
   count: z.number().int(),
+  histogram: z
+    .array(z.object({ low: z.number(), high: z.number(), count: z.number().int() }))
+    .optional()
+    .openapi({
+      description:
+        "Numeric features: counts in fixed bins (8 per power of two, the same for every job, so tasks add up exactly); non-empty bins, ascending",
+    }),
+  top_values: z
+    .array(z.object({ value: z.string(), count: z.number().int() }))
+    .optional()
+    .openapi({ description: "Strings and booleans: the 10 most frequent values" }),
+  top_values_max_undercount: z.number().int().optional().openapi({
+    description:
+      "How much each top value's count may be short (0: exact; more than 64 distinct values make it a bound)",
+  }),
 });
 
 export const FeatureViewStats = z

@@ -3,15 +3,8 @@
  * merged per view and stored, each view's materialized interval widens to the
  * job's window, and the job completes with the rows it wrote.
  */
-import type { FeatureMoments } from "../domain/feature-stats";
-import {
-  emptySketch,
-  estimateDistinct,
-  mergeMoments,
-  mergeSketches,
-  sketchFromBase64,
-  summarize,
-} from "../domain/feature-stats";
+import { describeProfile, type FeatureProfile, mergeProfiles } from "../domain/feature-profile";
+import { emptySketch, estimateDistinct, mergeSketches, sketchFromBase64 } from "../domain/feature-stats";
 import { formatTimestamp } from "../domain/timestamps";
 import type { Database } from "../db/database";
 import { finishJob, type Job, type JobTask } from "../db/jobs-store";
@@ -30,7 +23,7 @@ export interface MaterializeSpec {
 export interface TaskStatsOutput {
   view?: string;
   changed?: number;
-  moments?: Record<string, FeatureMoments>;
+  profiles?: Record<string, FeatureProfile>;
   sketch?: string;
   max_event_ts?: number | null;
   /** Rows the task could not write (skipped, never fatal), and a sample of why. */
@@ -53,7 +46,7 @@ export async function finishMaterialization(db: Database, job: Job, tasks: reado
     skippedErrors.push({ task: task.task_id, reason: `skipped ${out.skipped} row(s) it could not write: ${reasons}` });
   }
   for (const view of spec.feature_views) {
-    const moments: Record<string, FeatureMoments> = {};
+    const profiles: Record<string, FeatureProfile> = {};
     let sketch = emptySketch();
     let maxEventTs: number | null = null;
     let rowsRead = 0;
@@ -62,7 +55,8 @@ export async function finishMaterialization(db: Database, job: Job, tasks: reado
       if (out?.view !== view) continue;
       changed += out.changed ?? 0;
       rowsRead += task.rows_read;
-      for (const [f, m] of Object.entries(out.moments ?? {})) moments[f] = moments[f] ? mergeMoments(moments[f], m) : m;
+      for (const [f, p] of Object.entries(out.profiles ?? {}))
+        profiles[f] = profiles[f] ? mergeProfiles(profiles[f], p) : p;
       if (out.sketch) sketch = mergeSketches(sketch, sketchFromBase64(out.sketch));
       if (out.max_event_ts != null) maxEventTs = Math.max(maxEventTs ?? -Infinity, out.max_event_ts);
     }
@@ -74,7 +68,7 @@ export async function finishMaterialization(db: Database, job: Job, tasks: reado
       rows_read: rowsRead,
       max_event_ts: maxEventTs,
       window: { start, end },
-      feature_stats: Object.fromEntries(Object.entries(moments).map(([f, m]) => [f, summarize(m)])),
+      feature_stats: Object.fromEntries(Object.entries(profiles).map(([f, p]) => [f, describeProfile(p)])),
       completed_at: now,
     };
     await saveViewStats(db, job.project, view, job.id, stats, now);

@@ -9,14 +9,8 @@
 import type { CompiledRegistry } from "../domain/compiled-registry";
 import { LarderError } from "../domain/errors";
 import { entityKey, onlineKey } from "../domain/entity-key";
-import {
-  addToSketch,
-  addValue,
-  emptyMoments,
-  emptySketch,
-  type FeatureMoments,
-  sketchToBase64,
-} from "../domain/feature-stats";
+import { addToProfile, emptyProfile, type FeatureProfile } from "../domain/feature-profile";
+import { addToSketch, emptySketch, sketchToBase64 } from "../domain/feature-stats";
 import { WRITE_CHUNK, writeChunkOffsets } from "../domain/materialize-plan";
 import { isNewer, type OnlineRecord } from "../domain/online-record";
 import { offlineSourceOf, sourceSchema } from "../domain/source-schema";
@@ -54,7 +48,9 @@ async function scanTask(services: Services, registry: CompiledRegistry, task: Ma
     files: task.files,
   });
   const cols = read.columns;
-  const moments: Record<string, FeatureMoments> = Object.fromEntries(features.map((f) => [f, emptyMoments()]));
+  const profiles: Record<string, FeatureProfile> = Object.fromEntries(
+    view.def.features.map((f) => [f.name, emptyProfile(f.dtype)]),
+  );
   const sketch = emptySketch();
   const latest = new Map<string, Latest>();
   let maxEventTs = -Infinity;
@@ -77,7 +73,7 @@ async function scanTask(services: Services, registry: CompiledRegistry, task: Ma
     const e = cols.event_timestamp[i] as number;
     const c = (cols.created_timestamp[i] as number | null) ?? null;
     if (e > maxEventTs) maxEventTs = e;
-    for (const f of features) addValue(moments[f], cols[f][i]);
+    for (const f of features) addToProfile(profiles[f], cols[f][i]);
     const current = latest.get(key);
     if (current && !isNewer({ e, c }, current.record)) continue;
     const v: Record<string, unknown> = {};
@@ -124,7 +120,7 @@ async function scanTask(services: Services, registry: CompiledRegistry, task: Ma
       max_event_ts: Number.isFinite(maxEventTs) ? maxEventTs : null,
       skipped: skipped.count,
       skipped_sample: skipped.sample,
-      moments,
+      profiles,
       sketch: sketchToBase64(sketch),
     },
   };

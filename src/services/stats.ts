@@ -5,7 +5,7 @@
  */
 import type { CompiledRegistry } from "../domain/compiled-registry";
 import { onlinePrefix } from "../domain/entity-key";
-import type { FeatureSummary } from "../domain/feature-stats";
+import type { FeatureDescription } from "../domain/feature-profile";
 import { offlineSourceOf } from "../domain/source-schema";
 import { viewStats } from "../db/stats-store";
 import type { Services } from "./services";
@@ -14,7 +14,7 @@ interface StoredStats {
   entities_seen?: number;
   max_event_ts?: number | null;
   completed_at?: string;
-  feature_stats?: Record<string, FeatureSummary>;
+  feature_stats?: Record<string, FeatureDescription>;
 }
 
 /** Online listing pages counted before giving up (null): 200 pages of 1,000 keys. */

@@ -304,6 +304,17 @@ describe("GET /feature-views/{name}/stats", () => {
     expect(body.statistics.feature_stats.age).toMatchObject({ min: 20, max: 70, null_percentage: 0 });
     expect(body.statistics.feature_stats.segment).toMatchObject({ mean: null, null_percentage: 20 / 400 });
     expect(body.statistics.feature_stats.lifetime_value.max).toBe(398);
+    // Distributions: counted from the same rows, in fixed bins and as top values.
+    const histogram = body.statistics.feature_stats.age.histogram as { low: number; high: number; count: number }[];
+    expect(histogram.reduce((n, b) => n + b.count, 0)).toBe(ages.length);
+    for (const age of new Set(ages)) {
+      const bin = histogram.find((b) => age >= b.low && age < b.high);
+      expect(bin?.count).toBeGreaterThanOrEqual(ages.filter((a) => a === age).length);
+    }
+    const segments = rows.map((r) => r.segment).filter((v) => v !== null);
+    const top = body.statistics.feature_stats.segment.top_values as { value: string; count: number }[];
+    expect(body.statistics.feature_stats.segment.top_values_max_undercount).toBe(0);
+    for (const { value, count } of top) expect(count).toBe(segments.filter((v) => v === value).length);
   });
 
   it("is honest before any materialization, and refuses unknown views", async () => {
