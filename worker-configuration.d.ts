@@ -24,6 +24,7 @@ declare namespace Cloudflare {
 		REGISTRY_CACHE_TTL_MS: string;
 		MAX_BODY_BYTES: string;
 		FEAST_MATERIALIZE_WAIT_SECONDS: string;
+		OFFLINE_BUCKETS: string;
 	}
 }
 interface Env extends Cloudflare.Env {}

@@ -4,6 +4,7 @@
  */
 import { LarderError } from "./errors";
 import type { ValueType } from "./dtypes";
+import { MATERIALIZATION_WRITER, pushWriterTag } from "./entity-key";
 import {
   viewJoinKeys,
   type DataSourceDef,
@@ -20,6 +21,19 @@ export interface CompiledView {
   /** The value type of each join key. */
   keyTypes: Record<string, ValueType>;
   featureIndex: Map<string, number>;
+  /**
+   * The writers whose online records an online read merges: materialization
+   * (MATERIALIZATION_WRITER) and, by tag, every push source feeding the view.
+   */
+  writerTags: string[];
+}
+
+function writersOf(contents: RegistryContents, def: FeatureViewDef): string[] {
+  const tags = [MATERIALIZATION_WRITER];
+  for (const source of contents.data_sources)
+    if (source.type === "push" && (source.name === def.source || source.batch_source === def.source))
+      tags.push(pushWriterTag(source.name));
+  return [...new Set(tags)];
 }
 
 export class CompiledRegistry {
@@ -45,6 +59,7 @@ export class CompiledRegistry {
           joinKeys: viewJoinKeys(this.entities, def),
           keyTypes: Object.assign({}, ...def.entities.map((e) => this.entities.get(e)?.value_types)),
           featureIndex: new Map(def.features.map((f, i) => [f.name, i])),
+          writerTags: writersOf(contents, def),
         },
       ]),
     );

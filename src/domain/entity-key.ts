@@ -12,14 +12,17 @@
  * - the online form (`entityKey`): join keys sorted by name, each value tagged
  *   with its type and percent-encoded, `customer_id=s:cust_1` or, composite,
  *   `merchant_id=i:7&store_id=s:a%26b` (so `&` and `=` inside a value never
- *   collide); the KV key is `v1/<project>/<view>/<entity key>`, within KV's
- *   512 bytes;
+ *   collide); the KV key of materialization's record is
+ *   `v1/<project>/<view>/<entity key>`, a push source's record adds
+ *   `#<writer tag>` (`#` never occurs in the percent-encoded form), and
+ *   every key stays within KV's 512 bytes with room for any writer tag;
  * - the join identity (`identityBuilder`): the canonical text itself for one
  *   join key, length-prefixed texts for several, with no percent-encoding, so
  *   joining a million rows costs no escaping.
  */
 import { invalid } from "./errors";
 import type { ValueType } from "./dtypes";
+import { hash32 } from "./hash";
 
 export const KEY_ENCODING_VERSION = 1;
 export const KV_KEY_MAX_BYTES = 512;
@@ -155,16 +158,37 @@ export function identityBuilder(
 
 const encoder = new TextEncoder();
 
-/** The online-store key; 400 when it would exceed KV's key limit. */
-export function onlineKey(project: string, view: string, key: string): string {
+/** Separates an entity's key from a writer tag in the online key. */
+export const WRITER_SEPARATOR = "#";
+/** Room kept in every key for `#` and the longest writer tag (base-36 of 32 bits: 7 characters). */
+const WRITER_TAG_MAX_BYTES = 8;
+/** The writer of materialization (and Feast's write-to-online-store): no tag. */
+export const MATERIALIZATION_WRITER = "";
+
+/**
+ * The writer tag of a push source: `#` and a base-36 hash of its name. Two
+ * push sources of one view whose names hash alike (odds 2^-32) would share
+ * a record, which is still correct, only no longer race-free between them.
+ */
+export function pushWriterTag(pushSource: string): string {
+  return `${WRITER_SEPARATOR}${hash32(pushSource).toString(36)}`;
+}
+
+/**
+ * The online-store key of one writer's record (`writerTag` from
+ * `pushWriterTag`, or MATERIALIZATION_WRITER); 400 when the key, with room
+ * for any writer tag, would exceed KV's key limit.
+ */
+export function onlineKey(project: string, view: string, key: string, writerTag = MATERIALIZATION_WRITER): string {
   const kvKey = `v${KEY_ENCODING_VERSION}/${project}/${view}/${key}`;
-  if (kvKey.length * 3 > KV_KEY_MAX_BYTES && encoder.encode(kvKey).byteLength > KV_KEY_MAX_BYTES) {
-    throw invalid(
-      `Entity key is too long: the store key would exceed ${KV_KEY_MAX_BYTES} bytes; use shorter join key values`,
-      { feature_view: view, max_bytes: KV_KEY_MAX_BYTES },
-    );
+  const limit = KV_KEY_MAX_BYTES - WRITER_TAG_MAX_BYTES;
+  if (kvKey.length * 3 > limit && encoder.encode(kvKey).byteLength > limit) {
+    throw invalid(`Entity key is too long: the store key would exceed ${limit} bytes; use shorter join key values`, {
+      feature_view: view,
+      max_bytes: limit,
+    });
   }
-  return kvKey;
+  return kvKey + writerTag;
 }
 
 /** The prefix of every online key of one view (for listing and counting). */

@@ -1,38 +1,57 @@
 /**
- * Materialization planning (pure): a view's manifest files in the window are
- * grouped into scan tasks of at most `maxRowsPerTask` rows (by the manifest's
- * counts), each reading its files once. A scan task writes at most
- * `WRITE_CHUNK` entities to KV itself and hands the rest to write tasks, so
- * no invocation goes past its ~1,000 KV operations. Also which views a
- * schedule makes due.
+ * Materialization planning (pure): one scan task per bucket of a view's
+ * source that has files in the window, reading that bucket's files (and
+ * files of every bucket, filtered to it), so each entity is folded and
+ * written by exactly one task of a job. A view the source's bucketing does
+ * not apply to (its keys lack a bucket key) gets one task for all files. A
+ * scan task writes at most `WRITE_CHUNK` entities to KV itself and hands the
+ * rest to write tasks, so no invocation goes past its ~1,000 KV operations.
+ * Also which views a schedule makes due.
  */
 import type { CompiledRegistry } from "./compiled-registry";
 import { scheduleSeconds } from "./registry-model";
 
-export const MAX_ROWS_PER_SCAN_TASK = 100_000;
 /** Entities one invocation writes: 9 bulk reads + 900 puts stay under 1,000 KV operations. */
 export const WRITE_CHUNK = 900;
 
 export interface PlannedFile {
   path: string;
   rows: number;
+  /** Null: a file of every bucket. */
+  bucket: number | null;
 }
 
-export function groupFiles(files: readonly PlannedFile[], maxRowsPerTask = MAX_ROWS_PER_SCAN_TASK): string[][] {
-  const groups: string[][] = [];
-  let current: string[] = [];
-  let rows = 0;
-  for (const file of files) {
-    if (current.length > 0 && rows + file.rows > maxRowsPerTask) {
-      groups.push(current);
-      current = [];
-      rows = 0;
+export interface BucketPlan {
+  /** Null: the whole source in one task. */
+  bucket: number | null;
+  files: string[];
+  rows: number;
+}
+
+/** Scan tasks of one view; `buckets` null when its source's bucketing does not apply to it. */
+export function planBuckets(files: readonly PlannedFile[], buckets: number | null): BucketPlan[] {
+  if (files.length === 0) return [];
+  if (buckets === null)
+    return [{ bucket: null, files: files.map((f) => f.path), rows: files.reduce((n, f) => n + f.rows, 0) }];
+  const everyBucket = files.filter((f) => f.bucket === null);
+  const plans = new Map<number, BucketPlan>();
+  const plan = (bucket: number) => {
+    let p = plans.get(bucket);
+    if (!p) {
+      p = { bucket, files: everyBucket.map((f) => f.path), rows: everyBucket.reduce((n, f) => n + f.rows, 0) };
+      plans.set(bucket, p);
     }
-    current.push(file.path);
-    rows += file.rows;
+    return p;
+  };
+  // Files of every bucket (written before buckets existed) hold rows of any bucket: every task reads them.
+  if (everyBucket.length > 0) for (let b = 0; b < buckets; b++) plan(b);
+  for (const f of files) {
+    if (f.bucket === null) continue;
+    const p = plan(f.bucket);
+    p.files.push(f.path);
+    p.rows += f.rows;
   }
-  if (current.length > 0) groups.push(current);
-  return groups;
+  return [...plans.values()].sort((a, b) => a.bucket! - b.bucket!);
 }
 
 /** Offsets of the write chunks after the first (which the scan task writes itself). */

@@ -42,5 +42,15 @@ export function checkedProject(project: unknown): string {
 export const EVENT_TIMESTAMP = "event_timestamp";
 export const CREATED_TIMESTAMP = "created_timestamp";
 
-/** Columns every offline row carries besides join keys and features. */
-export const RESERVED_COLUMNS = [EVENT_TIMESTAMP, CREATED_TIMESTAMP] as const;
+/**
+ * Bookkeeping columns of the files Larder writes (see `write-version.ts` and
+ * `carried.ts`): a row's write sequence (INT64), its write id (INT32), and
+ * which features it carried (null: all; else their names, sorted, joined by
+ * commas).
+ */
+export const WRITE_SEQUENCE = "_larder_seq";
+export const WRITE_ID = "_larder_wid";
+export const CARRIED = "_larder_carried";
+
+/** Columns every offline row carries besides join keys and features: no feature or join key may take their names. */
+export const RESERVED_COLUMNS = [EVENT_TIMESTAMP, CREATED_TIMESTAMP, WRITE_SEQUENCE, WRITE_ID, CARRIED] as const;

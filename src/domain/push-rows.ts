@@ -6,12 +6,13 @@
  */
 import { LarderError } from "./errors";
 import { valueProblem } from "./dtypes";
-import { entityKey, onlineKey } from "./entity-key";
+import { entityKey, onlineKey, pushWriterTag } from "./entity-key";
 import { parseTimestamp } from "./timestamps";
 import { viewsFedBy, type PushSourceDef } from "./registry-model";
 import type { CompiledRegistry, CompiledView } from "./compiled-registry";
 import type { OnlineWrite } from "./online-record";
 import { RowRejected, type RowRejection } from "./row-rejection";
+import { writeSequence } from "./write-version";
 
 export const MAX_PUSH_ROWS = 1000;
 /** Event timestamps further ahead than this are refused: newest-wins would keep them forever. */
@@ -28,6 +29,9 @@ export interface AcceptedRow {
   index: number;
   eventTs: number;
   createdTs: number | null;
+  /** The row's write sequence and write id (see `write-version.ts`), the same online and offline. */
+  seq: string;
+  wid: number;
   joinValues: Record<string, unknown>;
   features: Record<string, unknown>;
   /** One online write per view that receives some of the row's features. */
@@ -39,6 +43,15 @@ export interface PushTarget {
   views: CompiledView[];
   /** Join keys of all fed views. */
   joinKeys: string[];
+  /** The online record the rows go to: the push source's own (`pushWriterTag`), or materialization's. */
+  writerTag: string;
+}
+
+/** When and as which write the rows were accepted: fixes each row's version. */
+export interface WriteStamp {
+  /** Epoch ms: the write's time, and what "the future" is judged from. */
+  now: number;
+  writeId: number;
 }
 
 export function pushTarget(registry: CompiledRegistry, name: string): PushTarget {
@@ -51,15 +64,21 @@ export function pushTarget(registry: CompiledRegistry, name: string): PushTarget
     });
   }
   const views = viewsFedBy(registry.contents, source).map((v) => registry.view(v.name));
-  return { source, views, joinKeys: [...new Set(views.flatMap((v) => v.joinKeys))] };
+  return {
+    source,
+    views,
+    joinKeys: [...new Set(views.flatMap((v) => v.joinKeys))],
+    writerTag: pushWriterTag(source.name),
+  };
 }
 
 function validateRow(
   registry: CompiledRegistry,
   target: PushTarget,
   row: unknown,
-  now: number,
+  stamp: WriteStamp & { seq: string },
 ): Omit<AcceptedRow, "index"> {
+  const now = stamp.now;
   if (!row || typeof row !== "object" || Array.isArray(row)) throw new RowRejected("row must be an object");
   const r = row as PushRow;
   for (const field of Object.keys(r)) {
@@ -113,6 +132,7 @@ function validateRow(
         registry.project,
         view.def.name,
         entityKey(view.joinKeys, view.keyTypes, (k) => r[k]),
+        target.writerTag,
       );
     } catch (err) {
       throw new RowRejected(
@@ -120,7 +140,7 @@ function validateRow(
         String((err as LarderError).details?.join_key ?? ""),
       );
     }
-    writes.push({ key, merge: true, record: { e: eventTs, c: createdTs, v: values } });
+    writes.push({ key, record: { e: eventTs, c: createdTs, s: stamp.seq, w: stamp.writeId, v: values } });
   }
   const unknown = Object.keys(features).filter((f) => !claimed.has(f));
   if (unknown.length > 0)
@@ -130,21 +150,27 @@ function validateRow(
     );
   const joinValues: Record<string, unknown> = {};
   for (const k of target.joinKeys) if (r[k] !== undefined) joinValues[k] = r[k];
-  return { eventTs, createdTs, joinValues, features, writes };
+  return { eventTs, createdTs, seq: stamp.seq, wid: stamp.writeId, joinValues, features, writes };
 }
 
-/** Splits rows into accepted (ready to write) and rejected (index and reason). */
+/**
+ * Splits rows into accepted (ready to write) and rejected (index and reason).
+ * Row i of the request gets the write sequence `writeSequence(now, i)`.
+ */
 export function validatePushRows(
   registry: CompiledRegistry,
   target: PushTarget,
   rows: readonly unknown[],
-  now: number,
+  stamp: WriteStamp,
 ): { accepted: AcceptedRow[]; errors: RowRejection[] } {
   const accepted: AcceptedRow[] = [];
   const errors: RowRejection[] = [];
   rows.forEach((row, index) => {
     try {
-      accepted.push({ index, ...validateRow(registry, target, row, now) });
+      accepted.push({
+        index,
+        ...validateRow(registry, target, row, { ...stamp, seq: writeSequence(stamp.now, index) }),
+      });
     } catch (err) {
       if (!(err instanceof RowRejected)) throw err;
       errors.push(err.rejection(index));

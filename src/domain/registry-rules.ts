@@ -46,6 +46,12 @@ function checkEntities(contents: RegistryContents, problems: RuleProblem[]): voi
         });
       } else if (!isValidName(key)) {
         problems.push({ kind: "entities", name: entity.name, problem: `join key '${key}' is not a valid column name` });
+      } else if ((RESERVED_COLUMNS as readonly string[]).includes(key)) {
+        problems.push({
+          kind: "entities",
+          name: entity.name,
+          problem: `join key '${key}' is reserved: offline files use it for ${RESERVED_COLUMNS.join(", ")}`,
+        });
       }
       if (!entity.value_types[key])
         problems.push({ kind: "entities", name: entity.name, problem: `join key '${key}' has no value type` });

@@ -7,6 +7,7 @@ import type { Dtype, ValueType } from "./dtypes";
 import type { CompiledRegistry } from "./compiled-registry";
 import type { BatchSourceDef } from "./registry-model";
 import { LarderError } from "./errors";
+import { sharedKeys } from "./bucketing";
 
 /** An offline row: join keys and features by name, epoch-ms `event_timestamp`, optional `created_timestamp`. */
 export type OfflineRow = Record<string, unknown>;
@@ -19,6 +20,8 @@ export interface SourceSchema {
   views: string[];
   /** The online views reading it, with their join keys (sorted): each row must fit their online keys. */
   onlineViews: { name: string; joinKeys: string[] }[];
+  /** The join keys every reading view shares (sorted): what a new source's rows are bucketed by. */
+  bucketKeys: string[];
 }
 
 export function batchSource(registry: CompiledRegistry, name: string): BatchSourceDef {
@@ -41,9 +44,11 @@ export function sourceSchema(registry: CompiledRegistry, sourceName: string): So
   const features = new Map<string, Dtype>();
   const views: string[] = [];
   const onlineViews: SourceSchema["onlineViews"] = [];
+  const viewKeys: string[][] = [];
   for (const view of registry.views.values()) {
     if (!readers.has(view.def.source)) continue;
     views.push(view.def.name);
+    viewKeys.push(view.joinKeys);
     if (view.def.online) onlineViews.push({ name: view.def.name, joinKeys: view.joinKeys });
     for (const entityName of view.def.entities) {
       const entity = registry.entities.get(entityName);
@@ -57,6 +62,7 @@ export function sourceSchema(registry: CompiledRegistry, sourceName: string): So
     features: [...features].map(([name, dtype]) => ({ name, dtype })),
     views,
     onlineViews,
+    bucketKeys: sharedKeys(viewKeys),
   };
 }
 

@@ -7,7 +7,9 @@
  * a column that is not a join key, timestamp or feature, a missing join key
  * or event-time column) are VALIDATION_ERRORs naming the column; everything
  * else is judged row by row by `validateIngestRows`. Columns pandas writes
- * for a non-default index (`__index_level_0__`, ...) are ignored. A column
+ * for a non-default index (`__index_level_0__`, ...) are ignored, and so are
+ * the bookkeeping columns of Larder's own files (`_larder_seq`, ...): an
+ * ingest is a new write, with versions of its own. A column
  * of a Parquet timestamp or date type is read as instants (epoch ms); any
  * other column holding times is read as the JSON API reads it (RFC 3339
  * text or epoch seconds).
@@ -18,11 +20,13 @@ import type { Dtype } from "../domain/dtypes";
 import { readParquet, readParquetMetadata } from "./parquet";
 import { isTimeType } from "./parquet-metadata";
 import { checkIngestColumns, MAX_INGEST_ROWS } from "../domain/ingest-fields";
+import { CARRIED, WRITE_ID, WRITE_SEQUENCE } from "../domain/names";
 import type { SourceSchema } from "../domain/source-schema";
 
 /** How errors name the file. */
 const BODY_NAME = "request body";
 const PANDAS_INDEX = /^__index_level_\d+__$/;
+const BOOKKEEPING: readonly string[] = [WRITE_SEQUENCE, WRITE_ID, CARRIED];
 
 export interface ParquetIngestRows {
   /** Column name → value (null where the file holds null), one object per file row. */
@@ -61,7 +65,8 @@ export async function parquetIngestRows(
       max_rows: maxRows,
     });
 
-  const columns = topColumns(metadata).filter((c) => !PANDAS_INDEX.test(c.element.name));
+  const ignored = (name: string) => PANDAS_INDEX.test(name) || BOOKKEEPING.includes(name);
+  const columns = topColumns(metadata).filter((c) => !ignored(c.element.name));
   const names = columns.map((c) => c.element.name);
   checkIngestColumns(schema, names);
 

@@ -2,10 +2,15 @@
  * Where offline data lives in the bound R2 bucket (OFFLINE_STORE). Pure.
  *
  * - Every project's data lives under `offline/<project>/`. Files Larder writes
- *   for a batch source: `offline/<project>/<source>/date=YYYY-MM-DD/<id>.parquet`,
- *   hive-partitioned by the UTC date of the rows' event time (a writer splits
- *   rows by date first: `partitionDate`), with a ULID `<id>` so keys sort by
- *   creation time and never collide.
+ *   for a batch source:
+ *   `offline/<project>/<source>/bucket=NN/month=YYYY-MM/<id>.parquet`,
+ *   hive-partitioned by the hash bucket of the rows' entity (see
+ *   `domain/bucketing.ts`; NN zero-padded to the width of the last bucket)
+ *   and by the UTC month of their event time (a writer splits rows by both
+ *   first), with a ULID `<id>` so keys sort by creation time and never
+ *   collide. A month, not a day: with 16 buckets, day partitions would make
+ *   5,840 files a year per source before compaction could merge any; the
+ *   manifest keeps each file's exact time range for pruning.
  * - A batch source's `path` names where users drop files of their own; it
  *   resolves inside the project's prefix (see `domain/source-path.ts`), or,
  *   with `external://`, inside a prefix the operator allows for the project.
@@ -68,10 +73,34 @@ export function partitionDate(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 10);
 }
 
-/** `offline/<project>/<source>/date=YYYY-MM-DD/<id>.parquet`. */
-export function partitionFileKey(project: string, source: string, date: string, id: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw invalid(`Partition date '${date}' is not YYYY-MM-DD`, { date });
-  return `${sourcePrefix(project, source)}date=${date}/${segment("id", id)}.parquet`;
+/** UTC month `YYYY-MM` of an epoch-ms timestamp. */
+export function partitionMonth(epochMs: number): string {
+  return partitionDate(epochMs).slice(0, 7);
+}
+
+/** `NN`: a bucket number zero-padded to the width of the source's last bucket. */
+export function bucketLabel(bucket: number, buckets: number): string {
+  if (!Number.isInteger(bucket) || bucket < 0 || bucket >= buckets)
+    throw invalid(`Bucket ${bucket} is outside 0..${buckets - 1}`, { bucket, buckets });
+  return String(bucket).padStart(String(buckets - 1).length, "0");
+}
+
+/** `offline/<project>/<source>/bucket=NN/month=YYYY-MM/<id>.parquet`. */
+export function bucketFileKey(
+  project: string,
+  source: string,
+  where: { bucket: number; buckets: number; month: string },
+  id: string,
+): string {
+  if (!/^\d{4}-\d{2}$/.test(where.month))
+    throw invalid(`Partition month '${where.month}' is not YYYY-MM`, { month: where.month });
+  const bucket = bucketLabel(where.bucket, where.buckets);
+  return `${sourcePrefix(project, source)}bucket=${bucket}/month=${where.month}/${segment("id", id)}.parquet`;
+}
+
+/** Whether `key` lies in Larder's own bucketed layout of the source (never a user's file to adopt). */
+export function inBucketedLayout(project: string, source: string, key: string): boolean {
+  return key.startsWith(`${sourcePrefix(project, source)}bucket=`);
 }
 
 /** The partition date of a key (`.../date=YYYY-MM-DD/...`), so listings can be pruned by date; undefined when absent. */

@@ -3,12 +3,12 @@
  * may open, with its row count, size and event-time range, so reads prune
  * files by time without listing or opening R2 objects.
  */
-import { and, eq, gte, inArray, lte, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import type { Database } from "../db/database";
 import { offlineFiles, offlineSkippedFiles } from "../db/offline-tables";
 
 export type ManifestFile = typeof offlineFiles.$inferSelect;
-export type FileOrigin = "push" | "ingest" | "discovered" | "compaction";
+export type FileOrigin = "push" | "ingest" | "adopted" | "discovered" | "compaction";
 
 /** Records files; a file already recorded (a retried write) is left as it is. */
 export async function recordFiles(db: Database, files: readonly ManifestFile[]): Promise<void> {
@@ -21,22 +21,33 @@ export async function recordFiles(db: Database, files: readonly ManifestFile[]):
   );
 }
 
-/** Files of a source whose event-time range overlaps [minTs, maxTs] (either bound optional), oldest first. */
+/**
+ * Files of a source whose event-time range overlaps [minTs, maxTs] (either
+ * bound optional) and, given `buckets`, that hold rows of those buckets (a
+ * file of every bucket always does), oldest first.
+ */
 export async function filesOverlapping(
   db: Database,
   project: string,
   source: string,
   minTs?: number,
   maxTs?: number,
+  buckets?: readonly number[],
 ): Promise<ManifestFile[]> {
   const conditions = [eq(offlineFiles.project, project), eq(offlineFiles.source, source)];
   if (minTs !== undefined) conditions.push(gte(offlineFiles.max_event_ts, minTs));
   if (maxTs !== undefined) conditions.push(lte(offlineFiles.min_event_ts, maxTs));
-  return db
+  // Few buckets go into the query; many (D1 binds at most 100 parameters) are filtered here.
+  const inQuery = buckets && buckets.length <= 50;
+  if (buckets && inQuery) conditions.push(or(isNull(offlineFiles.bucket), inArray(offlineFiles.bucket, [...buckets]))!);
+  const files = await db
     .select()
     .from(offlineFiles)
     .where(and(...conditions))
     .orderBy(offlineFiles.created_at, offlineFiles.path);
+  if (!buckets || inQuery) return files;
+  const wanted = new Set(buckets);
+  return files.filter((f) => f.bucket === null || wanted.has(f.bucket));
 }
 
 export async function knownPaths(db: Database, project: string, paths: readonly string[]): Promise<Set<string>> {

@@ -45,6 +45,8 @@ export interface ReadParquetOptions extends ParquetReadOptions {
   dtypes?: Readonly<Record<string, Dtype>>;
   /** Footer metadata already read (e.g. by `readParquetMetadata`), to skip that fetch. */
   metadata?: FileMetaData;
+  /** Only row groups `start` (inclusive) to `end` (exclusive): a slice of a large file. */
+  rowGroups?: { start: number; end: number };
 }
 
 export interface ParquetTable {
@@ -85,7 +87,8 @@ export async function readParquet(source: ParquetSource, options: ReadParquetOpt
     metadata.row_groups.forEach((group, g) => {
       const rows = Number(group.num_rows);
       const range = windowed ? groupRange(metadata, g, tsColumn) : undefined;
-      const keep = rows > 0 && (!range || (range[1] >= minTs && range[0] <= maxTs));
+      const inSlice = !options.rowGroups || (g >= options.rowGroups.start && g < options.rowGroups.end);
+      const keep = rows > 0 && inSlice && (!range || (range[1] >= minTs && range[0] <= maxTs));
       if (keep) {
         groupsRead++;
         const last = runs[runs.length - 1];

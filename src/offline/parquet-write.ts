@@ -5,21 +5,37 @@
  * The file's columns, in order (DESIGN.md's layout): the join keys (required),
  * `event_timestamp` (INT64 TIMESTAMP(MILLIS, UTC), required),
  * `created_timestamp` (same type, nullable; all null when rows have none),
- * then the features (nullable), each group in the order given. Keys and
+ * `_larder_seq` (INT64, required) and `_larder_wid` (INT32, required), the
+ * row's version (see `domain/write-version.ts`), `_larder_carried` (STRING,
+ * nullable: which features the row carried, see `domain/carried.ts`), then
+ * the features (nullable), each group in the order given. Keys and
  * timestamps sit side by side so a reader needing only them (plus a few
- * features) fetches one contiguous range per row group. Rows are stably sorted by
- * `event_timestamp`, so each row group covers a narrow time range and its
- * min/max statistics (always written) let readers skip it. A file of zero rows
- * is valid Parquet with the full schema and no row groups.
+ * features) fetches one contiguous range per row group.
+ *
+ * Rows are sorted by join keys (in column order; integers numerically,
+ * strings by code unit), then event time, then version, so one entity's
+ * history is contiguous: files are per bucket and date, so a file's rows
+ * span one day at most and row groups stay narrow in time as well. A file of
+ * zero rows is valid Parquet with the full schema and no row groups.
  *
  * Row groups hold `rowGroupSize` rows (default 10,000): a Worker reads whole
  * row groups of the columns it needs, so small groups keep a read's memory
- * and bytes down and make time pruning fine-grained; the cost is a larger
- * footer. Compression is Snappy (hyparquet's built-in codec, read everywhere).
+ * and bytes down; the cost is a larger footer. Min/max statistics are always
+ * written. Compression is Snappy (hyparquet's built-in codec, read
+ * everywhere).
  */
 import { parquetWriteBuffer, type ColumnSource, type SchemaElement } from "hyparquet-writer";
 import { invalid } from "../domain/errors";
-import { CREATED_TIMESTAMP, EVENT_TIMESTAMP } from "../domain/names";
+import { carriedText } from "../domain/carried";
+import {
+  CARRIED,
+  CREATED_TIMESTAMP,
+  EVENT_TIMESTAMP,
+  RESERVED_COLUMNS,
+  WRITE_ID,
+  WRITE_SEQUENCE,
+} from "../domain/names";
+import { compareSequences, sequenceText } from "../domain/write-version";
 import type { OfflineRow } from "../domain/source-schema";
 import type { Dtype, ValueType } from "../domain/dtypes";
 import { dtypeElements, timestampElement, toEpochMillis, toWritable, ValueError } from "./parquet-values";
@@ -54,11 +70,11 @@ export function offlineColumns(
 }
 
 function checkColumns(columns: readonly ParquetColumn[]): void {
-  const seen = new Set<string>([EVENT_TIMESTAMP, CREATED_TIMESTAMP]);
+  const seen = new Set<string>(RESERVED_COLUMNS);
   for (const col of columns) {
     if (seen.has(col.name)) {
       throw invalid(
-        `Column '${col.name}' appears twice or uses a reserved name (${EVENT_TIMESTAMP}, ${CREATED_TIMESTAMP} are added by the writer)`,
+        `Column '${col.name}' appears twice or uses a reserved name (${RESERVED_COLUMNS.join(", ")} are added by the writer)`,
         { column: col.name },
       );
     }
@@ -87,20 +103,27 @@ export function writeParquet(
     throw invalid("rowGroupSize must be a positive integer", { rowGroupSize });
 
   const eventTs = new Float64Array(rows.length);
+  const seqs = new Array<string>(rows.length);
+  const wids = new Int32Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     try {
       eventTs[i] = toEpochMillis(rows[i][EVENT_TIMESTAMP]);
     } catch (err) {
       throw rowError(i, EVENT_TIMESTAMP, (err as Error).message);
     }
+    // Rows without a version (appendRows stamps them first) are written as sequence "0", id 0.
+    const wid = rows[i][WRITE_ID] ?? 0;
+    if (!Number.isInteger(wid) || (wid as number) < 0 || (wid as number) > 0x7fffffff)
+      throw rowError(i, WRITE_ID, "a write id must be an integer in [0, 2^31)");
+    wids[i] = wid as number;
+    seqs[i] = sequenceText(rows[i][WRITE_SEQUENCE]);
   }
-  // Stable: equal timestamps keep their input order (sort is stable since ES2019).
-  const order = Array.from(rows, (_, i) => i).sort((a, b) => eventTs[a] - eventTs[b]);
-
-  const columnData: ColumnSource[] = [];
-  const schema: SchemaElement[] = [{ name: "root", num_children: columns.length + 2 }];
   const keys = columns.filter((c) => c.role === "join_key");
   const features = columns.filter((c) => c.role !== "join_key");
+  const order = sortedOrder(rows, keys, eventTs, seqs, wids);
+
+  const columnData: ColumnSource[] = [];
+  const schema: SchemaElement[] = [{ name: "root", num_children: columns.length + 5 }];
   const addColumn = (col: ParquetColumn) => {
     const nullable = col.role !== "join_key";
     schema.push(...dtypeElements(col.name, col.dtype, nullable));
@@ -133,6 +156,21 @@ export function writeParquet(
     }
   });
   columnData.push({ name: CREATED_TIMESTAMP, data: created });
+  schema.push(
+    { name: WRITE_SEQUENCE, type: "INT64", repetition_type: "REQUIRED" },
+    { name: WRITE_ID, type: "INT32", repetition_type: "REQUIRED" },
+    {
+      name: CARRIED,
+      type: "BYTE_ARRAY",
+      converted_type: "UTF8",
+      logical_type: { type: "STRING" },
+      repetition_type: "OPTIONAL",
+    },
+  );
+  columnData.push({ name: WRITE_SEQUENCE, data: order.map((i) => BigInt(seqs[i])) });
+  columnData.push({ name: WRITE_ID, data: order.map((i) => wids[i]) });
+  const featureNames = features.map((f) => f.name);
+  columnData.push({ name: CARRIED, data: order.map((i) => carriedText(rows[i], featureNames)) });
   features.forEach(addColumn);
 
   const buffer = parquetWriteBuffer({
@@ -143,4 +181,53 @@ export function writeParquet(
     kvMetadata: options.metadata ? Object.entries(options.metadata).map(([key, value]) => ({ key, value })) : undefined,
   });
   return new Uint8Array(buffer);
+}
+
+/** Compares two join-key values of one column: integers numerically (exactly beyond 2^53), text by code unit. */
+function compareKeyValues(dtype: Dtype, a: unknown, b: unknown): number {
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  if (dtype !== "int32" && dtype !== "int64") {
+    const x = String(a);
+    const y = String(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  try {
+    const x = BigInt(a as string | number | bigint);
+    const y = BigInt(b as string | number | bigint);
+    return x < y ? -1 : x > y ? 1 : 0;
+  } catch {
+    const x = String(a);
+    const y = String(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+}
+
+/** Row order of a file: by join keys, then event time, then version (see the module comment). */
+function sortedOrder(
+  rows: readonly OfflineRow[],
+  keys: readonly ParquetColumn[],
+  eventTs: Float64Array,
+  seqs: readonly string[],
+  wids: Int32Array,
+): number[] {
+  const created = (i: number) => {
+    const c = rows[i][CREATED_TIMESTAMP];
+    return typeof c === "number" ? c : -Infinity;
+  };
+  const byKey = (a: number, b: number) => {
+    for (const key of keys) {
+      const d = compareKeyValues(key.dtype, rows[a][key.name], rows[b][key.name]);
+      if (d !== 0) return d;
+    }
+    return 0;
+  };
+  return Array.from(rows, (_, i) => i).sort(
+    (a, b) =>
+      byKey(a, b) ||
+      eventTs[a] - eventTs[b] ||
+      created(a) - created(b) ||
+      compareSequences(seqs[a], seqs[b]) ||
+      wids[a] - wids[b] ||
+      a - b,
+  );
 }

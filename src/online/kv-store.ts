@@ -1,14 +1,18 @@
 /**
  * Workers KV as the online store. Reads use bulk `get` (at most 100 keys per
  * call), all chunks in parallel. Writes read the stored records first (bulk)
- * and put only what is newer (see `resolveWrite`).
+ * and put only records that changed (see `mergeWrite`).
  *
- * KV has no compare-and-set: two writers racing on one key within the same
- * instant can still both pass the newest check; the later put lands. KV also
+ * KV has no compare-and-set: two writes racing on one key (one writer: the
+ * same push source, or materialization) can both read the same stored
+ * record; the later put lands and the features only the other carried are
+ * lost from that record until they are written again (the README's
+ * consistency model says how long). KV also
  * allows about one write per second per key; a rejected put is retried once
  * after a second. Both are documented in the README's consistency model.
  */
-import { coalesce, type OnlineRecord, type OnlineWrite, resolveWrite } from "../domain/online-record";
+import { WRITER_SEPARATOR } from "../domain/entity-key";
+import { coalesce, mergeWrite, type OnlineRecord, type OnlineWrite } from "../domain/online-record";
 import type { OnlineStore, WriteOutcome } from "./store";
 
 const KV_BULK_GET_MAX = 100;
@@ -39,28 +43,31 @@ export class KvOnlineStore implements OnlineStore {
     let written = 0;
     const puts: Promise<void>[] = [];
     folded.forEach((w, i) => {
-      const next = resolveWrite(stored[i], w);
+      const next = mergeWrite(stored[i], w.record);
       if (!next) return;
       written++;
-      puts.push(this.put(w.key, next));
+      puts.push(this.put(w.key, next, w.record));
     });
     await Promise.all(puts);
     return { written, skippedOlder: writes.length - written };
   }
 
-  async countKeys(prefix: string, maxPages: number): Promise<number | null> {
-    let count = 0;
+  async countEntities(prefix: string, maxPages: number): Promise<number | null> {
+    const entities = new Set<string>();
     let cursor: string | undefined;
     for (let page = 0; page < maxPages; page++) {
       const list: KVNamespaceListResult<unknown> = await this.kv.list({ prefix, cursor, limit: 1000 });
-      count += list.keys.length;
-      if (list.list_complete) return count;
+      for (const { name } of list.keys) {
+        const cut = name.indexOf(WRITER_SEPARATOR, prefix.length);
+        entities.add(cut < 0 ? name : name.slice(0, cut));
+      }
+      if (list.list_complete) return entities.size;
       cursor = list.cursor;
     }
     return null;
   }
 
-  private async put(key: string, record: OnlineRecord): Promise<void> {
+  private async put(key: string, record: OnlineRecord, write: OnlineRecord): Promise<void> {
     try {
       await this.kv.put(key, JSON.stringify(record));
     } catch (err) {
@@ -68,7 +75,7 @@ export class KvOnlineStore implements OnlineStore {
       // retry once, checking again that nothing newer landed meanwhile.
       if (!/429|too many/i.test(String(err))) throw err;
       await new Promise((r) => setTimeout(r, 1100));
-      const next = resolveWrite(await this.kv.get<OnlineRecord>(key, "json"), { key, record, merge: false });
+      const next = mergeWrite(await this.kv.get<OnlineRecord>(key, "json"), write);
       if (next) await this.kv.put(key, JSON.stringify(next));
     }
   }

@@ -2,6 +2,7 @@
  * Larder's settings, read once from the Worker's vars and secrets. Every
  * other module takes these typed values instead of reading `env` itself.
  */
+import { DEFAULT_BUCKETS, MAX_BUCKETS } from "../domain/bucketing";
 import { isValidName } from "../domain/names";
 import { externalPrefixProblem } from "../domain/source-path";
 import type { Bindings } from "./bindings";
@@ -18,6 +19,11 @@ export interface LarderConfig {
    * answering 408 in Feast's error form, the job going on (`FEAST_MATERIALIZE_WAIT_SECONDS`, default 600).
    */
   feastMaterializeWaitMs: number;
+  /**
+   * Hash buckets of a batch source's offline files (`OFFLINE_BUCKETS`, 1-256,
+   * default 16), fixed per source when it is first written.
+   */
+  offlineBuckets: number;
   auth: {
     /** HS256 secret (`AUTH_JWT_SECRET`). */
     secret?: string;
@@ -113,6 +119,14 @@ function positive(value: string | undefined, fallback: number): number {
   return value && Number.isFinite(n) && n >= 0 ? n : fallback;
 }
 
+function bucketCount(value: string | undefined, problems: string[]): number {
+  if (!value?.trim()) return DEFAULT_BUCKETS;
+  const n = Number(value);
+  if (Number.isInteger(n) && n >= 1 && n <= MAX_BUCKETS) return n;
+  problems.push(`OFFLINE_BUCKETS: '${value}' is not an integer from 1 to ${MAX_BUCKETS}; using ${DEFAULT_BUCKETS}`);
+  return DEFAULT_BUCKETS;
+}
+
 export function readConfig(env: Bindings): LarderConfig {
   const problems: string[] = [];
   const externalPrefixes = readExternalPrefixes(env.EXTERNAL_PREFIXES, problems);
@@ -123,6 +137,7 @@ export function readConfig(env: Bindings): LarderConfig {
     registryCacheTtlMs: positive(env.REGISTRY_CACHE_TTL_MS, 5000),
     maxBodyBytes: positive(env.MAX_BODY_BYTES, 10 * 1024 * 1024),
     feastMaterializeWaitMs: positive(env.FEAST_MATERIALIZE_WAIT_SECONDS, 600) * 1000,
+    offlineBuckets: bucketCount(env.OFFLINE_BUCKETS, problems),
     auth: {
       secret: env.AUTH_JWT_SECRET || undefined,
       jwksUrl: env.AUTH_JWKS_URL || undefined,

@@ -22,7 +22,9 @@ export interface MaterializeTask {
   job_id: string;
   task_id: string;
   view: string;
-  /** Manifest files (R2 keys) this task reads. */
+  /** The bucket this task reads (null: the whole source, for a view its layout does not apply to). */
+  bucket: number | null;
+  /** Manifest files (R2 keys) this task reads: the bucket's files in the window when the job started. */
   files: string[];
   /** Epoch ms, inclusive. */
   start: number;

@@ -10,6 +10,10 @@ export interface PushedRow {
   /** Epoch ms. */
   event_ts: number;
   created_ts: number | null;
+  /** The row's write sequence and write id, as the online store got them. */
+  seq: string;
+  wid: number;
+  /** Only the features the row carried. */
   features: Record<string, unknown>;
 }
 
@@ -40,6 +44,8 @@ export function offlineMessages(
       keys: row.joinValues,
       event_ts: row.eventTs,
       created_ts: row.createdTs,
+      seq: row.seq,
+      wid: row.wid,
       features: row.features,
     };
     const rowSize = JSON.stringify(offline).length + 1;

@@ -51,32 +51,34 @@ export const IngestResponse = z
     errors_truncated: z.boolean().openapi({ description: "More rows were rejected than `errors` lists" }),
     files: z
       .array(OfflineFile)
-      .openapi({ description: "The Parquet files written: one per UTC date of the rows' event times" }),
+      .openapi({ description: "The Parquet files written: one per bucket and UTC month of the rows" }),
     processing_time_ms: z.number(),
   })
   .openapi("IngestResponse");
 
 export const ScanRequest = z
   .object({
-    max_files: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_SCAN_FILES)
-      .default(MAX_SCAN_FILES)
-      .openapi({ description: "New files to add in this call; call again until `discovered` is empty" }),
+    max_files: z.number().int().min(1).max(MAX_SCAN_FILES).default(MAX_SCAN_FILES).openapi({
+      description: "New files to adopt in this call; call again until `discovered` and `adopting` are empty",
+    }),
   })
   .openapi("ScanRequest");
 
 export const ScanResponse = z
   .object({
     data_source: z.string(),
-    discovered: z.array(OfflineFile).openapi({ description: "Files added to the manifest by this scan" }),
+    discovered: z.array(OfflineFile).openapi({
+      description:
+        "Your files this scan adopted rows of (their own path, row count and time range): their rows are now in the source's bucketed layout, which reads use; the files themselves are left as they are",
+    }),
+    adopting: z.array(z.object({ path: z.string(), rows: z.number().int(), rows_done: z.number().int() })).openapi({
+      description: `Large files adopted a slice at a time (at most 300,000 rows per call): scan again, or let the cron go on`,
+    }),
     unreadable: z.array(z.object({ path: z.string(), reason: z.string() })).openapi({
       description:
         "Files this scan set aside (not Parquet, damaged, no timestamp column, no rows); each is reported once",
     }),
-    files_known: z.number().int().openapi({ description: "Files of the source in the manifest after the scan" }),
+    files_known: z.number().int().openapi({ description: "Files of the source's bucketed layout after the scan" }),
     rows_known: z.number().int(),
     processing_time_ms: z.number(),
   })

@@ -33,7 +33,7 @@ async function projectWork(services: Services, project: string, now: number, rep
     if (source.type !== "batch") continue;
     const schema = sourceSchema(registry, source.name);
     await attempt(`discover ${project}/${source.name}`, async () => {
-      report.discovered += (await services.offline.discoverFiles(project, schema)).files.length;
+      report.discovered += (await services.offline.discoverFiles(project, schema)).found.length;
     });
     await attempt(`compact ${project}/${source.name}`, async () => {
       const done = await services.offline.compact(project, schema);

@@ -86,6 +86,7 @@ export async function joinHistorical(
         features: features.map((f) => f.name),
         ttlSeconds: view.def.ttl_seconds,
         rows: read.columns,
+        carries: read.carries,
       };
     }),
   );

@@ -9,6 +9,7 @@ import { ingestTarget } from "../domain/ingest-fields";
 import { validateIngestRows } from "../domain/ingest-rows";
 import { sourceSchema } from "../domain/source-schema";
 import { formatTimestamp } from "../domain/timestamps";
+import { newWriteId } from "../domain/write-version";
 import { parquetIngestRows } from "../offline/ingest-parquet";
 import type { OfflineFile } from "../offline/offline-store";
 import type { Services } from "./services";
@@ -57,7 +58,9 @@ export async function ingestRows(services: Services, registry: CompiledRegistry,
     validation = validateIngestRows(schema, body.rows, { project: registry.project });
   }
   // Called even with no accepted rows, so a single-file source always answers CONFLICT.
-  const files = await services.offline.appendRows(registry.project, schema, validation.accepted, "ingest");
+  const files = await services.offline.appendRows(registry.project, schema, validation.accepted, "ingest", {
+    stamp: { now: Date.now(), writeId: newWriteId() },
+  });
   return {
     data_source: sourceName,
     rows_written: validation.accepted.length,
@@ -68,7 +71,7 @@ export async function ingestRows(services: Services, registry: CompiledRegistry,
   };
 }
 
-/** Adds up to `maxFiles` new files under the source's prefix to the manifest. */
+/** Finds new files under the source's path and adopts up to `maxFiles` of them into the bucketed layout. */
 export async function scanSource(services: Services, registry: CompiledRegistry, sourceName: string, maxFiles: number) {
   // Any batch source may be scanned, read by a view or not (DATA_SOURCE_NOT_FOUND otherwise).
   const schema = sourceSchema(registry, sourceName);
@@ -76,7 +79,8 @@ export async function scanSource(services: Services, registry: CompiledRegistry,
   const totals = await services.offline.sourceTotals(registry.project, sourceName);
   return {
     data_source: sourceName,
-    discovered: discovery.files.map(fileOut),
+    discovered: discovery.found.map(fileOut),
+    adopting: discovery.adopting,
     unreadable: discovery.unreadable,
     files_known: Number(totals.files),
     rows_known: Number(totals.rows),

@@ -1,12 +1,13 @@
 /**
- * Starting materialization jobs: resolve each view's window, plan scan tasks
- * from the file manifest, record the job, send its tasks. Also the
+ * Starting materialization jobs: resolve each view's window, plan one scan
+ * task per bucket from the file manifest, record the job, send its tasks. Also the
  * incremental form (from the end of each view's materialized interval) and
  * the estimate of a job's duration from earlier jobs' measured throughput.
  */
 import type { CompiledRegistry } from "../domain/compiled-registry";
 import { invalid } from "../domain/errors";
-import { estimateDurationSeconds, groupFiles } from "../domain/materialize-plan";
+import { bucketsApply } from "../domain/bucketing";
+import { estimateDurationSeconds, planBuckets } from "../domain/materialize-plan";
 import { offlineSourceOf } from "../domain/source-schema";
 import { isoAfter, QUEUE_WAIT_MS } from "../domain/task-lease";
 import { createJob, getJob, getTasks, newJobId, throughputHistory } from "../db/jobs-store";
@@ -52,23 +53,24 @@ export async function startMaterialization(
   for (const view of views) {
     const { start, end } = windows[view];
     if (!(start <= end)) throw invalid(`The window of '${view}' ends before it starts`, { feature_view: view });
-    const files = await services.offline.listFiles(registry.project, offlineSourceOf(registry, view), {
-      minTs: start,
-      maxTs: end,
-    });
-    estimatedRows += files.reduce((s, f) => s + f.rows, 0);
-    groupFiles(files).forEach((group, i) => {
+    const source = offlineSourceOf(registry, view);
+    const files = await services.offline.listFiles(registry.project, source, { minTs: start, maxTs: end });
+    const layout = await services.offline.layout(registry.project, source);
+    const buckets = layout && bucketsApply(layout, registry.view(view).joinKeys) ? layout.buckets : null;
+    estimatedRows += files.reduce((n, f) => n + f.rows, 0);
+    for (const plan of planBuckets(files, buckets)) {
       tasks.push({
         kind: "materialize",
         project: registry.project,
         job_id: id,
-        task_id: `${view}-${i}`,
+        task_id: plan.bucket === null ? `${view}-all` : `${view}-b${plan.bucket}`,
         view,
-        files: group,
+        bucket: plan.bucket,
+        files: plan.files,
         start,
         end,
       });
-    });
+    }
   }
   const spec: MaterializeSpec = { trigger, windows, feature_views: views };
   const lease = isoAfter(Date.now(), QUEUE_WAIT_MS);

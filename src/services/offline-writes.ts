@@ -1,15 +1,18 @@
 /**
- * The OFFLINE_WRITES consumer: pushed rows become Parquet files under the
- * push source's batch source (one file per source and UTC date per batch),
- * recorded in the manifest. A group that fails is retried with backoff and,
+ * The OFFLINE_WRITES consumer: pushed rows become Parquet files of the
+ * push source's batch source (one file per bucket and UTC month per batch),
+ * recorded in the manifest. Each row keeps the version it was given when it
+ * was pushed (the online store has the same) and carries only the features
+ * it was pushed with. A group that fails is retried with backoff and,
  * after its retries, dead-lettered; rows are never dropped. File names derive
  * from the message ids, so a retried batch overwrites its own earlier
  * attempt instead of adding a copy.
  */
 import { sha256Hex } from "../domain/hash";
-import { CREATED_TIMESTAMP, EVENT_TIMESTAMP } from "../domain/names";
+import { CREATED_TIMESTAMP, EVENT_TIMESTAMP, WRITE_ID, WRITE_SEQUENCE } from "../domain/names";
 import { type OfflineRow, type SourceSchema, sourceSchema } from "../domain/source-schema";
 import { parseTimestamp } from "../domain/timestamps";
+import { sequenceText } from "../domain/write-version";
 import { isOfflineWriteMessage, type OfflineWriteMessage } from "../queues/offline-writes";
 import type { Services } from "./services";
 
@@ -24,8 +27,16 @@ function toOfflineRows(messages: readonly Message<OfflineWriteMessage>[], schema
   for (const message of messages) {
     for (const row of message.body.rows) {
       const features = { ...row.features };
-      for (const name of timestampFeatures) features[name] = toMs(features[name]);
-      rows.push({ ...row.keys, ...features, [EVENT_TIMESTAMP]: row.event_ts, [CREATED_TIMESTAMP]: row.created_ts });
+      for (const name of timestampFeatures) if (Object.hasOwn(features, name)) features[name] = toMs(features[name]);
+      rows.push({
+        ...row.keys,
+        ...features,
+        [EVENT_TIMESTAMP]: row.event_ts,
+        [CREATED_TIMESTAMP]: row.created_ts,
+        // Messages queued before versions existed have none: they sort first among full ties.
+        [WRITE_SEQUENCE]: sequenceText(row.seq),
+        [WRITE_ID]: Number.isInteger(row.wid) ? row.wid : 0,
+      });
     }
   }
   return rows;
@@ -54,13 +65,9 @@ export async function consumeOfflineWrites(batch: MessageBatch<unknown>, service
       const schema = sourceSchema(registry, source);
       const ids = messages.map((m) => m.id).sort();
       const batchId = await sha256Hex(ids.join(","), 10);
-      await services.offline.appendRows(
-        project,
-        schema,
-        toOfflineRows(messages, schema),
-        "push",
-        (date) => `push-${date}-${batchId}`,
-      );
+      await services.offline.appendRows(project, schema, toOfflineRows(messages, schema), "push", {
+        fileId: (part) => `push-${batchId}-${part.bucket}-${part.month}`,
+      });
       for (const m of messages) m.ack();
     } catch (err) {
       console.error(

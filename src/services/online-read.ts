@@ -1,13 +1,17 @@
 /**
  * Online feature retrieval: entity rows × selected features, read from the
- * online store in one round trip, with the view's ttl applied on read.
- * Returns a columnar result that both the Larder and the Feast response
- * formats are built from. Knows no HTTP.
+ * online store in one round trip (every view's writer records of every
+ * entity in one parallel bulk read), merged per feature by the ordering rule
+ * (`newestCell`: each feature from the writer record whose version of it is
+ * newest), with the view's ttl applied on read to the row each feature's
+ * value came from. Returns a columnar result that both the Larder and the
+ * Feast response formats are built from. Knows no HTTP.
  */
 import { invalid } from "../domain/errors";
 import { entityKey, onlineKey } from "../domain/entity-key";
 import type { CompiledRegistry } from "../domain/compiled-registry";
 import type { FeatureSelection } from "../domain/feature-refs";
+import { featureVersion, newestCell, type OnlineRecord } from "../domain/online-record";
 import type { OnlineStore } from "../online/store";
 
 export const MAX_ENTITIES_PER_REQUEST = 1000;
@@ -81,24 +85,24 @@ export async function readOnlineFeatures(
   now: number,
 ): Promise<OnlineReadResult> {
   const { rowCount, joinKeys } = checkEntityColumns(registry, selection, entities);
-  // Store keys per view and row, deduplicated across the whole request.
+  // Store keys per view, row and writer, deduplicated across the whole request.
   const keyIndex = new Map<string, number>();
   const keys: string[] = [];
   const slots = selection.views.map(({ view }) => {
-    const rowSlots = new Array<number>(rowCount);
+    const writers = view.writerTags;
+    const rowSlots = new Int32Array(rowCount * writers.length);
     for (let row = 0; row < rowCount; row++) {
-      const key = onlineKey(
-        registry.project,
-        view.def.name,
-        entityKey(view.joinKeys, view.keyTypes, (k) => entities[k][row]),
-      );
-      let slot = keyIndex.get(key);
-      if (slot === undefined) {
-        slot = keys.length;
-        keyIndex.set(key, slot);
-        keys.push(key);
+      const entity = entityKey(view.joinKeys, view.keyTypes, (k) => entities[k][row]);
+      for (let w = 0; w < writers.length; w++) {
+        const key = onlineKey(registry.project, view.def.name, entity, writers[w]);
+        let slot = keyIndex.get(key);
+        if (slot === undefined) {
+          slot = keys.length;
+          keyIndex.set(key, slot);
+          keys.push(key);
+        }
+        rowSlots[row * writers.length + w] = slot;
       }
-      rowSlots[row] = slot;
     }
     return rowSlots;
   });
@@ -108,6 +112,7 @@ export async function readOnlineFeatures(
   const columns: FeatureColumn[] = [];
   selection.views.forEach(({ view, features }, v) => {
     const ttlMs = view.def.ttl_seconds * 1000;
+    const writers = view.writerTags.length;
     const perFeature = features.map((f) => ({
       outputName: f.outputName,
       name: f.name,
@@ -115,19 +120,39 @@ export async function readOnlineFeatures(
       statuses: new Array<FeatureStatus>(rowCount),
       eventTimestamps: new Array<number | null>(rowCount),
     }));
+    const rowRecords = new Array<OnlineRecord | null>(writers);
     for (let row = 0; row < rowCount; row++) {
-      const record = records[slots[v][row]];
-      const expired = record !== null && ttlMs > 0 && now - record.e > ttlMs;
+      let found = 0;
+      let only: OnlineRecord | null = null;
+      for (let w = 0; w < writers; w++) {
+        const record = records[slots[v][row * writers + w]];
+        rowRecords[w] = record;
+        if (record) {
+          found++;
+          only = record;
+        }
+      }
       for (const col of perFeature) {
-        col.eventTimestamps[row] = record ? record.e : null;
+        // One record (the common case) needs no merge: read it directly.
+        let cell: { value: unknown; e: number } | undefined;
+        if (found === 1) {
+          if (Object.hasOwn(only!.v, col.name))
+            cell = { value: only!.v[col.name], e: featureVersion(only!, col.name).e };
+        } else if (found > 1) {
+          const newest = newestCell(rowRecords, col.name);
+          if (newest) cell = { value: newest.value, e: newest.version.e };
+        }
         let value: unknown = null;
         let status: FeatureStatus;
-        if (!record) status = "NOT_FOUND";
-        else if (expired) status = "OUTSIDE_MAX_AGE";
+        if (found === 0) status = "NOT_FOUND";
+        // The entity is online but no row carried this feature (e.g. added to the view later): null.
+        else if (!cell) status = "NULL_VALUE";
+        else if (ttlMs > 0 && now - cell.e > ttlMs) status = "OUTSIDE_MAX_AGE";
         else {
-          value = record.v[col.name] ?? null;
+          value = cell.value ?? null;
           status = value === null ? "NULL_VALUE" : "PRESENT";
         }
+        col.eventTimestamps[row] = cell ? cell.e : found > 0 ? newestEvent(rowRecords) : null;
         col.values[row] = value;
         col.statuses[row] = status;
       }
@@ -144,6 +169,13 @@ export async function readOnlineFeatures(
   const order = new Map(selection.columns.map((c, i) => [c, i]));
   columns.sort((a, b) => order.get(a.outputName)! - order.get(b.outputName)!);
   return { rowCount, joinKeys, entities, columns, keysRead: keys.length };
+}
+
+/** The latest event time among an entity's writer records. */
+function newestEvent(records: readonly (OnlineRecord | null)[]): number {
+  let e = -Infinity;
+  for (const r of records) if (r && r.e > e) e = r.e;
+  return e;
 }
 
 /** The response key of a row: its join-key values (as strings) joined by `|`. */

@@ -10,6 +10,8 @@ import { invalid } from "../domain/errors";
 import { type Df, dfRows, pushLayout, rowsRejected, viewLayout } from "../domain/feast-df";
 import { type PushDestination, type PushTarget, pushTarget, validatePushRows } from "../domain/push-rows";
 import type { RowRejection } from "../domain/row-rejection";
+import { MATERIALIZATION_WRITER } from "../domain/entity-key";
+import { newWriteId } from "../domain/write-version";
 import { forwardOffline, offlineMessages } from "../queues/offline-writes";
 import type { Services } from "./services";
 
@@ -36,7 +38,7 @@ export async function pushRows(
   options: { allOrNothing?: boolean } = {},
 ): Promise<PushOutcome> {
   const resolved = typeof target === "string" ? pushTarget(registry, target) : target;
-  const { accepted, errors } = validatePushRows(registry, resolved, rows, now);
+  const { accepted, errors } = validatePushRows(registry, resolved, rows, { now, writeId: newWriteId() });
   const pushId = newPushId();
   const writeNothing = options.allOrNothing && errors.length > 0;
   let writtenOnline = 0;
@@ -72,8 +74,9 @@ export async function feastPush(
 
 /**
  * Feast's write-to-online-store: a columnar df written to one online view,
- * all rows or none. Each row replaces the stored record of its entity when
- * it is newer; nothing goes to the offline store.
+ * all rows or none, into materialization's record (as Feast's own
+ * materialization would write it), feature by feature newest-wins; nothing
+ * goes to the offline store.
  */
 export async function writeToOnlineStore(
   services: Services,
@@ -92,9 +95,9 @@ export async function writeToOnlineStore(
     source: { name: view.def.source, type: "push", batch_source: view.def.source, description: "", tags: {} },
     views: [view],
     joinKeys: view.joinKeys,
+    writerTag: MATERIALIZATION_WRITER,
   };
-  const { accepted, errors } = validatePushRows(registry, target, rows, now);
+  const { accepted, errors } = validatePushRows(registry, target, rows, { now, writeId: newWriteId() });
   if (errors.length > 0) throw rowsRejected(errors, rows.length);
-  // A df row carries the view's columns: replace (merge: false) rather than layer over the stored record.
-  await services.online.write(accepted.flatMap((r) => r.writes.map((w) => ({ ...w, merge: false }))));
+  await services.online.write(accepted.flatMap((r) => r.writes));
 }

@@ -52,7 +52,7 @@ function buildServices(env: Bindings): Services {
     db,
     registry: new RegistryService(db, env.REGISTRY_CACHE, config.registryCacheTtlMs, config.externalPrefixes),
     online: new KvOnlineStore(env.ONLINE_STORE),
-    offline: new R2OfflineStore(env.OFFLINE_STORE, db, config.externalPrefixes),
+    offline: new R2OfflineStore(env.OFFLINE_STORE, db, config.externalPrefixes, config.offlineBuckets),
     exports: new ExportStore(env.OFFLINE_STORE, db),
     scratch: new ScratchFiles(env.OFFLINE_STORE),
     queues: { tasks: env.MATERIALIZE, fanout: env.MATERIALIZE_FANOUT, offlineWrites: env.OFFLINE_WRITES },

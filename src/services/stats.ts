@@ -24,7 +24,7 @@ export async function featureViewStats(services: Services, registry: CompiledReg
   registry.view(name);
   const [stored, online, offline] = await Promise.all([
     viewStats(services.db, registry.project, name) as Promise<StoredStats | null>,
-    services.online.countKeys(onlinePrefix(registry.project, name), MAX_COUNT_PAGES),
+    services.online.countEntities(onlinePrefix(registry.project, name), MAX_COUNT_PAGES),
     services.offline.sourceTotals(registry.project, offlineSourceOf(registry, name)),
   ]);
   const maxEventTs = stored?.max_event_ts;

@@ -6,7 +6,7 @@ import { offlineColumns, writeParquet } from "../../src/offline/parquet";
 import { captureTasks, sentTasks } from "./task-queue";
 import { call, expectStatus } from "./helpers";
 import { applyDemo } from "./fixtures";
-import { appendHistory, DAY, HOUR } from "./offline-fixtures";
+import { appendHistory, DAY, HOUR, useBuckets } from "./offline-fixtures";
 
 const NOW = Date.now();
 captureTasks();
@@ -26,6 +26,7 @@ async function setMaterializedEnd(view: string, end: number | null) {
 
 beforeEach(async () => {
   await applyDemo();
+  await useBuckets("support_source", 1);
 });
 
 describe("cron", () => {
@@ -52,7 +53,7 @@ describe("cron", () => {
     expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM jobs").first<{ n: number }>())!.n).toBe(1);
   });
 
-  it("discovers files users drop under a batch source", async () => {
+  it("discovers files users drop under a batch source and adopts them into the bucketed layout", async () => {
     await setMaterializedEnd("customer", NOW);
     const bytes = writeParquet(
       offlineColumns([{ name: "customer_id", type: "STRING" }], [{ name: "age", dtype: "int32" }]),
@@ -61,13 +62,25 @@ describe("cron", () => {
     const key = "offline/ai_etl/customer_profile_source/date=2026-01-01/from-spark.parquet";
     await env.OFFLINE_STORE.put(key, bytes);
     await runCron();
-    const file = await env.DB.prepare("SELECT origin, rows, min_event_ts FROM offline_files WHERE path = ?")
+    const files = await env.DB.prepare("SELECT path, origin, rows, min_event_ts FROM offline_files").all();
+    expect(files.results).toEqual([
+      {
+        path: expect.stringMatching(/^offline\/ai_etl\/customer_profile_source\/bucket=\d+\/month=\d{4}-\d{2}\/adopt-/),
+        origin: "adopted",
+        rows: 1,
+        min_event_ts: NOW - HOUR,
+      },
+    ]);
+    const adoption = await env.DB.prepare("SELECT rows, rows_done FROM offline_adopted_files WHERE path = ?")
       .bind(key)
       .first();
-    expect(file).toEqual({ origin: "discovered", rows: 1, min_event_ts: NOW - HOUR });
+    expect(adoption).toEqual({ rows: 1, rows_done: 1 });
+    // Adopted once: a second run finds nothing new.
+    await runCron(NOW + 60_000);
+    expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM offline_files").first<{ n: number }>())!.n).toBe(1);
   });
 
-  it("compacts small files of one date into one, keeping every row", async () => {
+  it("compacts the files of a bucket and a month that is over into one, keeping every row", async () => {
     const day = Date.parse("2024-03-01T00:00:00Z");
     for (let f = 0; f < 5; f++)
       await appendHistory("support_source", [
@@ -89,7 +102,7 @@ describe("cron", () => {
       "SELECT path, rows, origin FROM offline_files WHERE source = 'support_source'",
     ).all<{ path: string; rows: number; origin: string }>();
     expect(files.results).toEqual([
-      { path: expect.stringContaining("date=2024-03-01/"), rows: 5, origin: "compaction" },
+      { path: expect.stringContaining("bucket=0/month=2024-03/"), rows: 5, origin: "compaction" },
     ]);
     expect((await env.OFFLINE_STORE.list({ prefix: "offline/ai_etl/support_source/" })).objects).toHaveLength(1);
     const history = await expectStatus(
@@ -143,13 +156,13 @@ describe("the jobs watchdog on the cron", () => {
       202,
     );
     const id = started.materialization_id;
-    expect(sentTasks.map((t) => t.task_id)).toEqual(["support-0"]);
+    expect(sentTasks.map((t) => t.task_id)).toEqual(["support-b0"]);
     sentTasks.length = 0; // the message is lost: never delivered
     // (The cron also starts scheduled jobs of its own: only this job's tasks count here.)
     const ours = () => sentTasks.filter((t) => t.job_id === id).map((t) => t.task_id);
     for (let resend = 1; resend <= 3; resend++) {
       await runCron(NOW + resend * 30 * 60_000);
-      expect(ours()).toEqual(["support-0"]);
+      expect(ours()).toEqual(["support-b0"]);
       sentTasks.length = 0;
       expect((await expectStatus(call("GET", `/materialization-status/${id}`), 200)).status).toBe("queued");
     }
@@ -159,8 +172,8 @@ describe("the jobs watchdog on the cron", () => {
     expect(status.status).toBe("failed");
     expect(status.errors).toEqual([
       {
-        task: "support-0",
-        reason: expect.stringMatching(/task support-0 was sent again 3 time\(s\) and never finished/),
+        task: "support-b0",
+        reason: expect.stringMatching(/task support-b0 was sent again 3 time\(s\) and never finished/),
       },
     ]);
   });

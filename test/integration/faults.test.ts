@@ -13,7 +13,7 @@ import { healJobs } from "../../src/services/watchdog";
 import { servicesFor } from "../../src/services/services";
 import { applyDemo } from "./fixtures";
 import { call, expectStatus } from "./helpers";
-import { appendHistory, DAY, HOUR } from "./offline-fixtures";
+import { appendHistory, DAY, HOUR, useBuckets } from "./offline-fixtures";
 import { captureTasks, deliverTasks, drainTasks, sentTasks } from "./task-queue";
 
 captureTasks();
@@ -24,6 +24,7 @@ const WINDOW = { start_date: new Date(NOW - 10 * DAY).toISOString(), end_date: n
 
 async function supportJob() {
   await applyDemo();
+  await useBuckets("support_source", 1);
   await appendHistory("support_source", [
     { customer_id: "c1", event_timestamp: NOW - HOUR, ticket_count_90d: 1, open_tickets: 0, avg_resolution_hours: 1 },
   ]);
@@ -54,7 +55,7 @@ describe("jobs heal themselves", () => {
       .bind(id)
       .run();
     expect((await status(id)).status).toBe("queued");
-    expect(sentTasks.map((t) => t.task_id)).toEqual(["support-0"]);
+    expect(sentTasks.map((t) => t.task_id)).toEqual(["support-b0"]);
     await drainTasks();
     expect((await status(id)).status).toBe("completed");
   });
@@ -151,6 +152,7 @@ describe("a bad row never blocks good ones", () => {
 
   it("materialization skips a row it cannot write, reports it, and writes the rest", async () => {
     await applyDemo();
+    await useBuckets("support_source", 1);
     // Written straight to the offline store, as a user's own file could hold it.
     await appendHistory("support_source", [
       { customer_id: "ok", event_timestamp: NOW - HOUR, ticket_count_90d: 2, open_tickets: 0, avg_resolution_hours: 1 },
@@ -169,7 +171,7 @@ describe("a bad row never blocks good ones", () => {
     await drainTasks();
     const done = await status(started.materialization_id);
     expect(done).toMatchObject({ status: "completed", rows_materialized: 1, rows_skipped: 1 });
-    expect(done.errors).toEqual([{ task: "support-0", reason: expect.stringMatching(/skipped 1 row.*too long/) }]);
+    expect(done.errors).toEqual([{ task: "support-b0", reason: expect.stringMatching(/skipped 1 row.*too long/) }]);
     const online = await expectStatus(
       call("POST", "/online-features", {
         body: { features: ["support:ticket_count_90d"], entities: { customer_id: ["ok"] } },

@@ -531,7 +531,7 @@ describe("POST /feast/write-to-online-store", () => {
     });
   });
 
-  it("newest wins, and a newer row replaces the record: features it lacks read as NULL_VALUE", async () => {
+  it("newest wins feature by feature: a newer row replaces what it carries, features it lacks keep their value", async () => {
     const write = (df: Record<string, unknown[]>) =>
       expectStatus(post("/write-to-online-store", { feature_view_name: "customer", df }), 200);
     const base = Date.now() - 10 * 60_000;
@@ -551,7 +551,12 @@ describe("POST /feast/write-to-online-store", () => {
     await write({ customer_id: ["w3"], event_timestamp: [new Date(base + 60_000).toISOString()], age: [31] });
     const read = await feastRead(["customer:age", "customer:segment"], ["w3"]);
     expect(column(read, "age").values).toEqual([31]);
-    expect(column(read, "segment")).toMatchObject({ values: [null], statuses: ["NULL_VALUE"] });
+    expect(column(read, "segment")).toMatchObject({ values: ["basic"], statuses: ["PRESENT"] });
+    // An explicit null is carried: it sets the feature to null.
+    await write({ customer_id: ["w3"], event_timestamp: [new Date(base + 120_000).toISOString()], segment: [null] });
+    const after = await feastRead(["customer:age", "customer:segment"], ["w3"]);
+    expect(column(after, "age").values).toEqual([31]);
+    expect(column(after, "segment")).toMatchObject({ values: [null], statuses: ["NULL_VALUE"] });
   });
 
   it("validates every row against the view and writes nothing when one is bad", async () => {

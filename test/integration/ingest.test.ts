@@ -9,6 +9,7 @@ import { servicesFor } from "../../src/services/services";
 import { currentRegistry } from "../../src/registry/snapshot";
 import { applyDemo } from "./fixtures";
 import { call, expectStatus, token } from "./helpers";
+import { useBuckets } from "./offline-fixtures";
 
 const T = Date.parse("2024-06-30T15:45:23Z");
 const DAY = 86_400_000;
@@ -27,9 +28,11 @@ async function schemaOf(source: string, project = "ai_etl") {
   return sourceSchema(await currentRegistry(env.REGISTRY_CACHE, project, 0), source);
 }
 
-/** What the offline store holds for a source, as reads see it. */
+/** What the offline store holds for a source, as reads see it (without the version columns). */
 async function stored(source: string, features: string[], project = "ai_etl") {
-  return servicesFor(env).offline.readRows(project, await schemaOf(source, project), { features });
+  const read = await servicesFor(env).offline.readRows(project, await schemaOf(source, project), { features });
+  const { _larder_seq, _larder_wid, ...columns } = read.columns;
+  return { ...read, columns };
 }
 
 async function manifest(source?: string) {
@@ -108,6 +111,9 @@ const CUSTOM = {
 
 beforeEach(async () => {
   await applyDemo();
+  // One bucket: a test's rows land in one file per month (bucketing: offline-buckets.test.ts).
+  await useBuckets("customer_realtime_batch", 1);
+  await useBuckets("customer_profile_source", 1);
 });
 
 describe("POST /data-sources/{name}/ingest (JSON)", () => {
@@ -148,7 +154,9 @@ describe("POST /data-sources/{name}/ingest (JSON)", () => {
       min_event_timestamp: "2024-06-30T15:45:23.000Z",
       max_event_timestamp: "2024-06-30T15:46:23.000Z",
     });
-    expect(body.files[0].path).toMatch(/^offline\/ai_etl\/customer_realtime_batch\/date=2024-06-30\/.+\.parquet$/);
+    expect(body.files[0].path).toMatch(
+      /^offline\/ai_etl\/customer_realtime_batch\/bucket=0\/month=2024-06\/.+\.parquet$/,
+    );
     expect(body.files[0].bytes).toBe((await env.OFFLINE_STORE.head(body.files[0].path))!.size);
     expect(await manifest("customer_realtime_batch")).toEqual([
       expect.objectContaining({
@@ -173,14 +181,19 @@ describe("POST /data-sources/{name}/ingest (JSON)", () => {
       current_session_duration: [null, null],
       pages_viewed: [null, null],
     });
+    // Each row carried only the features it named (an explicit null included).
+    expect(read.carries.cart_value).toBeUndefined();
+    expect([...read.carries.items_in_cart]).toEqual([0, 1]);
+    expect([...read.carries.session_count_today]).toEqual([1, 0]);
+    expect([...read.carries.pages_viewed]).toEqual([0, 0]);
   });
 
-  it("writes one file per UTC date of the rows' event times", async () => {
+  it("writes one file per bucket and UTC month of the rows' event times", async () => {
     const body = await expectStatus(
       ingest("customer_profile_source", {
         rows: [
-          { customer_id: "c1", event_timestamp: "2024-01-01T23:59:59Z", age: 30 },
-          { customer_id: "c2", event_timestamp: "2024-01-02T00:00:00Z", age: 31 },
+          { customer_id: "c1", event_timestamp: "2024-01-31T23:59:59Z", age: 30 },
+          { customer_id: "c2", event_timestamp: "2024-02-01T00:00:00Z", age: 31 },
           { customer_id: "c3", event_timestamp: "2024-01-01T08:00:00Z", age: 32 },
         ],
       }),
@@ -189,11 +202,11 @@ describe("POST /data-sources/{name}/ingest (JSON)", () => {
     expect(
       body.files.map((f: { rows: number; min_event_timestamp: string }) => [f.rows, f.min_event_timestamp]).sort(),
     ).toEqual([
-      [1, "2024-01-02T00:00:00.000Z"],
+      [1, "2024-02-01T00:00:00.000Z"],
       [2, "2024-01-01T08:00:00.000Z"],
     ]);
     const files = await manifest("customer_profile_source");
-    expect(files.map((f) => f.path.match(/date=([\d-]+)\//)![1])).toEqual(["2024-01-01", "2024-01-02"]);
+    expect(files.map((f) => f.path.match(/month=([\d-]+)\//)![1])).toEqual(["2024-01", "2024-02"]);
     expect(files.map((f) => f.rows)).toEqual([2, 1]);
     expect((await stored("customer_profile_source", ["age"])).numRows).toBe(3);
   });
@@ -217,7 +230,7 @@ describe("POST /data-sources/{name}/ingest (JSON)", () => {
     );
     expect(body).toMatchObject({ rows_written: 1, rejected: 0 });
     // Larder writes a source's files in the project's own space, under the source's name.
-    expect(body.files[0].path).toMatch(/^offline\/ai_etl\/orders_source\/date=2024-03-01\//);
+    expect(body.files[0].path).toMatch(/^offline\/ai_etl\/orders_source\/bucket=\d+\/month=2024-03\//);
     const read = await stored("orders_source", ["order_total", "items"]);
     expect(read.columns).toMatchObject({
       customer_id: ["c1"],
@@ -433,7 +446,7 @@ describe("POST /data-sources/{name}/ingest (refusals)", () => {
 describe("POST /data-sources/{name}/scan", () => {
   const PREFIX = "offline/ai_etl/customer_profile_source/";
 
-  it("adds a file dropped under the prefix to the manifest, once; ingested files are already known", async () => {
+  it("adopts a file dropped under the prefix into the bucketed layout, once; ingested files are already known", async () => {
     await expectStatus(
       ingest("customer_profile_source", {
         rows: [{ customer_id: "c0", event_timestamp: "2024-01-10T00:00:00Z", age: 20 }],
@@ -460,16 +473,18 @@ describe("POST /data-sources/{name}/scan", () => {
           max_event_timestamp: "2024-06-30T15:45:24.000Z",
         },
       ],
+      adopting: [],
       files_known: 2,
       rows_known: 3,
     });
     expect(typeof first.processing_time_ms).toBe("number");
-    expect((await manifest()).find((f) => f.path === key)).toMatchObject({
-      origin: "discovered",
-      min_event_ts: T,
-      max_event_ts: T + 1000,
-    });
-    expect((await stored("customer_profile_source", ["age"])).columns.customer_id).toEqual(["c0", "c1", "c2"]);
+    // Its rows were rewritten into Larder's layout; the user's file itself is left as it is, and never read again.
+    const adopted = (await manifest()).find((f) => f.origin === "adopted")!;
+    expect(adopted).toMatchObject({ rows: 2, min_event_ts: T, max_event_ts: T + 1000 });
+    expect(adopted.path).toMatch(/^offline\/ai_etl\/customer_profile_source\/bucket=0\/month=2024-06\/adopt-/);
+    expect((await manifest()).some((f) => f.path === key)).toBe(false);
+    expect(await env.OFFLINE_STORE.head(key)).not.toBeNull();
+    expect((await stored("customer_profile_source", ["age"])).columns.customer_id.sort()).toEqual(["c0", "c1", "c2"]);
 
     const second = await expectStatus(scan("customer_profile_source", {}), 200);
     expect(second).toMatchObject({ discovered: [], files_known: 2, rows_known: 3 });
@@ -487,7 +502,7 @@ describe("POST /data-sources/{name}/scan", () => {
     await expectStatus(scan("customer_profile_source", { max_files: 0 }), 400);
   });
 
-  it("gives null times for a file whose footer has no statistics and whose key has no date", async () => {
+  it("adopts a file whose footer has no statistics, with the time range of its rows", async () => {
     const bytes = parquetWriteBuffer({
       columnData: [
         { name: "customer_id", data: ["c1"], type: "STRING" },
@@ -501,15 +516,17 @@ describe("POST /data-sources/{name}/scan", () => {
       expect.objectContaining({
         path: `${PREFIX}legacy/export.parquet`,
         rows: 1,
-        min_event_timestamp: null,
-        max_event_timestamp: null,
+        min_event_timestamp: new Date(T).toISOString(),
+        max_event_timestamp: new Date(T).toISOString(),
       }),
     ]);
-    // The file is still read, with no pruning.
-    expect((await stored("customer_profile_source", ["age"])).columns.event_timestamp).toEqual([T]);
+    const read = await stored("customer_profile_source", ["age"]);
+    expect(read.columns.event_timestamp).toEqual([T]);
+    // The file has no 'age' column: its rows did not carry it.
+    expect([...read.carries.age]).toEqual([0]);
   });
 
-  it("records the good file beside a bad one, and reports the bad one once, naming it", async () => {
+  it("adopts the good file beside a bad one, and reports the bad one once, naming it", async () => {
     const good = `${PREFIX}date=2024-02-01/good.parquet`;
     await env.OFFLINE_STORE.put(good, await profileParquet([{ customer_id: "c", event_timestamp: T }]));
     const corrupt = `${PREFIX}date=2024-02-02/broken.parquet`;
@@ -518,7 +535,7 @@ describe("POST /data-sources/{name}/scan", () => {
     expect(body.discovered.map((f: { path: string }) => f.path)).toEqual([good]);
     expect(body.unreadable).toEqual([{ path: corrupt, reason: expect.stringContaining(corrupt) }]);
     expect(body.unreadable[0].reason).not.toMatch(/TypeError|undefined|Cannot read/);
-    expect((await manifest()).map((f) => f.path)).toEqual([good]);
+    expect((await manifest()).map((f) => f.origin)).toEqual(["adopted"]);
     // Reported once: the next scan neither reads it again nor lists it.
     const again = await expectStatus(scan("customer_profile_source"), 200);
     expect(again).toMatchObject({ discovered: [], unreadable: [] });

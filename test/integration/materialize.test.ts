@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { captureTasks, deliverTasks, drainTasks, sentTasks } from "./task-queue";
 import { call, expectStatus, token } from "./helpers";
 import { applyDemo, DEMO } from "./fixtures";
-import { appendHistory, DAY, HOUR } from "./offline-fixtures";
+import { appendHistory, DAY, HOUR, useBuckets } from "./offline-fixtures";
 
 captureTasks();
 
@@ -59,6 +59,9 @@ async function online(ids: string[], features = ["customer:age", "customer:lifet
 
 beforeEach(async () => {
   await applyDemo();
+  // Job mechanics with one task per view (bucketed plans: materialize-buckets.test.ts).
+  await useBuckets("customer_profile_source", 1);
+  await useBuckets("transactions_source", 1);
 });
 
 describe("POST /materialize", () => {

@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { LarderError } from "../../src/domain/errors";
-import { newFileId, partitionDate, partitionFileKey } from "../../src/offline/layout";
+import { bucketFileKey, newFileId, partitionMonth } from "../../src/offline/layout";
 import { offlineColumns, parquetSummary, r2AsyncBuffer, readParquet, writeParquet } from "../../src/offline/parquet";
 
 const T = Date.UTC(2024, 0, 15, 10);
@@ -40,7 +40,8 @@ const columns = offlineColumns(
 
 function rows(count: number) {
   return Array.from({ length: count }, (_, i) => ({
-    customer_id: `cust_${String(i % 300).padStart(3, "0")}`,
+    // Keys rise with i, so the writer's order (key, then time) is the input order.
+    customer_id: `cust_${String(Math.floor(i / 100)).padStart(3, "0")}`,
     age: 20 + (i % 50),
     lifetime_value: i * 1.25,
     notes: `note ${i} ${"lorem ipsum ".repeat(i % 20)}`,
@@ -54,13 +55,18 @@ describe("offline Parquet in R2", () => {
   it("writes a partition file and reads it back with ranged gets, pruning columns and row groups", async () => {
     const data = rows(20_000); // 20,000 minutes ≈ 14 days, 10 row groups
     const bytes = writeParquet(columns, data, { rowGroupSize: 2_000 });
-    const key = partitionFileKey("ai_etl", "customer_source", partitionDate(T), newFileId());
+    const key = bucketFileKey(
+      "ai_etl",
+      "customer_source",
+      { bucket: 0, buckets: 1, month: partitionMonth(T) },
+      newFileId(),
+    );
     const put = (await env.OFFLINE_STORE.put(key, bytes))!;
     expect(put.size).toBe(bytes.byteLength);
 
     const whole = await readParquet(r2AsyncBuffer(env.OFFLINE_STORE, key, put.size), { name: key });
     expect(whole.numRows).toBe(20_000);
-    expect(whole.columns.customer_id[1]).toBe("cust_001");
+    expect(whole.columns.customer_id[101]).toBe("cust_001");
     expect(whole.columns.tags.slice(0, 3)).toEqual([null, ["a", "t1"], ["a", "t2"]]);
     expect(whole.columns.created_timestamp.slice(0, 2)).toEqual([null, T + 60_000 + 5]);
 
@@ -125,7 +131,7 @@ describe("offline Parquet in R2", () => {
   });
 
   it("reads a file written at the start of the hour back with the exact values", async () => {
-    const key = partitionFileKey("ai_etl", "customer_source", "2024-01-15", newFileId(T));
+    const key = bucketFileKey("ai_etl", "customer_source", { bucket: 0, buckets: 1, month: "2024-01" }, newFileId(T));
     const one = [
       {
         customer_id: "cust_12345",
@@ -140,6 +146,11 @@ describe("offline Parquet in R2", () => {
     const bytes = writeParquet(columns, one);
     await env.OFFLINE_STORE.put(key, bytes);
     const table = await readParquet(r2AsyncBuffer(env.OFFLINE_STORE, key, bytes.byteLength), { name: key });
-    expect(Object.fromEntries(Object.entries(table.columns).map(([k, v]) => [k, v[0]]))).toEqual(one[0]);
+    expect(Object.fromEntries(Object.entries(table.columns).map(([k, v]) => [k, v[0]]))).toEqual({
+      ...one[0],
+      _larder_seq: 0,
+      _larder_wid: 0,
+      _larder_carried: null,
+    });
   });
 });

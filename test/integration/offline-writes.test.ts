@@ -15,7 +15,7 @@ const T = Date.parse("2024-06-30T15:45:23Z");
 async function messagesFor(rows: unknown[]): Promise<OfflineWriteMessage[]> {
   const registry = await currentRegistry(env.REGISTRY_CACHE, "ai_etl", 0);
   const target = pushTarget(registry, "customer_realtime_updates");
-  const { accepted, errors } = validatePushRows(registry, target, rows, Date.now());
+  const { accepted, errors } = validatePushRows(registry, target, rows, { now: Date.now(), writeId: 1 });
   expect(errors).toEqual([]);
   return offlineMessages("ai_etl", "customer_realtime_batch", "push_test", accepted);
 }
@@ -48,7 +48,7 @@ beforeEach(async () => {
 });
 
 describe("OFFLINE_WRITES consumer", () => {
-  it("turns pushed rows into date-partitioned Parquet under the batch source, recorded in the manifest", async () => {
+  it("turns pushed rows into bucketed, month-partitioned Parquet under the batch source, recorded in the manifest", async () => {
     const bodies = await messagesFor([
       {
         customer_id: "cust_1",
@@ -70,19 +70,29 @@ describe("OFFLINE_WRITES consumer", () => {
       "SELECT path, rows, min_event_ts, max_event_ts, origin FROM offline_files ORDER BY path",
     ).all();
     expect(files.results).toHaveLength(2);
-    expect(files.results[0]).toMatchObject({ rows: 1, min_event_ts: T, max_event_ts: T, origin: "push" });
-    expect(String(files.results[0].path)).toMatch(
-      /^offline\/ai_etl\/customer_realtime_batch\/date=2024-06-30\/.+\.parquet$/,
+    const june = files.results.find((f) => String(f.path).includes("month=2024-06"))!;
+    const july = files.results.find((f) => String(f.path).includes("month=2024-07"))!;
+    expect(june).toMatchObject({ rows: 1, min_event_ts: T, max_event_ts: T, origin: "push" });
+    expect(String(june.path)).toMatch(
+      /^offline\/ai_etl\/customer_realtime_batch\/bucket=\d\d\/month=2024-06\/push-.+\.parquet$/,
     );
-    expect(String(files.results[1].path)).toMatch(/date=2024-07-01\//);
+    expect(july).toMatchObject({ rows: 1, origin: "push" });
 
     const read = await storedRows();
     expect(read.numRows).toBe(2);
-    expect(read.columns.customer_id).toEqual(["cust_1", "cust_2"]);
-    expect(read.columns.event_timestamp).toEqual([T, Date.parse("2024-07-01T08:00:00Z")]);
-    expect(read.columns.created_timestamp).toEqual([null, Date.parse("2024-07-01T08:00:01Z")]);
-    expect(read.columns.cart_value).toEqual([156.5, 89.99]);
-    expect(read.columns.items_in_cart).toEqual([4, null]);
+    const at = (id: string) => read.columns.customer_id.indexOf(id);
+    const [one, two] = [at("cust_1"), at("cust_2")];
+    expect(read.columns.event_timestamp[one]).toBe(T);
+    expect(read.columns.event_timestamp[two]).toBe(Date.parse("2024-07-01T08:00:00Z"));
+    expect(read.columns.created_timestamp[two]).toBe(Date.parse("2024-07-01T08:00:01Z"));
+    expect(read.columns.cart_value[two]).toBe(89.99);
+    // The second row was pushed with cart_value only: it did not carry the other features.
+    expect(read.carries.items_in_cart[one]).toBe(1);
+    expect(read.carries.items_in_cart[two]).toBe(0);
+    expect(read.columns.items_in_cart[one]).toBe(4);
+    // Each row keeps the version it was pushed with (the online store has the same).
+    expect(read.columns._larder_seq[one]).toBe(bodies[0].rows[0].seq);
+    expect(read.columns._larder_wid[two]).toBe(bodies[0].rows[1].wid);
   });
 
   it("a redelivered batch overwrites its own file instead of duplicating rows", async () => {

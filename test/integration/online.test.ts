@@ -265,7 +265,7 @@ describe("POST /online-features", () => {
         { features: ["customer:age"], entities: { customer_id: ["x".repeat(600)] } },
         400,
         "VALIDATION_ERROR",
-        /512 bytes/,
+        /504 bytes/,
       ],
       [
         "a malformed reference",

@@ -8,6 +8,7 @@ import {
   KEY_ENCODING_VERSION,
   KV_KEY_MAX_BYTES,
   onlineKey,
+  pushWriterTag,
   onlinePrefix,
 } from "../../src/domain/entity-key";
 
@@ -172,19 +173,32 @@ describe("onlineKey", () => {
     expect(onlineKey("a", "bc", "k").startsWith(onlinePrefix("a", "b"))).toBe(false);
   });
 
-  it("allows a key of exactly 512 bytes and refuses 513 with VALIDATION_ERROR", () => {
-    const room = KV_KEY_MAX_BYTES - prefix.length;
+  it("allows a key of 504 bytes (512 with the longest writer tag) and refuses 505 with VALIDATION_ERROR", () => {
+    const room = KV_KEY_MAX_BYTES - 8 - prefix.length;
     const exact = "x".repeat(room);
-    expect(new TextEncoder().encode(onlineKey("ai_etl", "customer", exact)).byteLength).toBe(512);
+    expect(new TextEncoder().encode(onlineKey("ai_etl", "customer", exact)).byteLength).toBe(504);
+    const longestTag = pushWriterTag("zz"); // any tag fits: at most 8 bytes
+    const tagged = onlineKey("ai_etl", "customer", exact, `#${"z".repeat(7)}`);
+    expect(new TextEncoder().encode(tagged).byteLength).toBe(512);
+    expect(longestTag.length).toBeLessThanOrEqual(8);
     const err = thrown(() => onlineKey("ai_etl", "customer", `${exact}x`));
     expect(err.code).toBe("VALIDATION_ERROR");
     expect(ERROR_STATUS[err.code]).toBe(400);
-    expect(err.details).toEqual({ feature_view: "customer", max_bytes: 512 });
-    expect(err.message).toMatch(/512 bytes/);
+    expect(err.details).toEqual({ feature_view: "customer", max_bytes: 504 });
+    expect(err.message).toMatch(/504 bytes/);
+  });
+
+  it("gives each push source its own writer tag, materialization none", () => {
+    const key = onlineKey("ai_etl", "customer", "customer_id=s:c1");
+    expect(key).toBe("v1/ai_etl/customer/customer_id=s:c1");
+    const tag = pushWriterTag("customer_realtime_updates");
+    expect(tag).toMatch(/^#[0-9a-z]{1,7}$/);
+    expect(onlineKey("ai_etl", "customer", "customer_id=s:c1", tag)).toBe(`${key}${tag}`);
+    expect(pushWriterTag("other_push")).not.toBe(tag);
   });
 
   it("counts multi-byte UTF-8 in bytes, not characters", () => {
-    const room = KV_KEY_MAX_BYTES - prefix.length;
+    const room = KV_KEY_MAX_BYTES - 8 - prefix.length;
     // Fewer characters than the limit, more bytes: each é is 2 bytes, each 😀 is 4 (2 UTF-16 units).
     const twoByte = "é".repeat(Math.floor(room / 2) + 1);
     expect(prefix.length + twoByte.length).toBeLessThan(KV_KEY_MAX_BYTES);

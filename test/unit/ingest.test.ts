@@ -40,6 +40,7 @@ const SCHEMA: SourceSchema = {
   ],
   views: ["orders_view"],
   onlineViews: [],
+  bucketKeys: ["customer_id", "store_id"],
 };
 
 const base = { customer_id: "c1", store_id: 7, event_timestamp: "2024-01-15T10:00:00Z" };
@@ -228,13 +229,15 @@ describe("validateIngestRows", () => {
     expect(errors).toEqual([]);
     const bytes = writeParquet(offlineColumns(SCHEMA.joinKeys, SCHEMA.features), accepted);
     const table = await readParquet(bytes);
-    expect(table.columns.customer_id).toEqual(["c2", "c1"]); // sorted by event time
-    expect(table.columns.store_id).toEqual([1, 42]);
-    expect(table.columns.created_timestamp).toEqual([T - 3_599_000, null]);
-    expect(table.columns.big).toEqual([null, 123456789012345678n.toString()]);
-    expect(table.columns.last_seen).toEqual([null, T]);
-    expect(table.columns.seen).toEqual([null, [T, null]]);
-    expect(table.columns.raw).toEqual([null, "AQID"]);
+    expect(table.columns.customer_id).toEqual(["c1", "c2"]); // sorted by key
+    expect(table.columns.store_id).toEqual([42, 1]);
+    expect(table.columns.created_timestamp).toEqual([null, T - 3_599_000]);
+    expect(table.columns.big).toEqual([123456789012345678n.toString(), null]);
+    expect(table.columns.last_seen).toEqual([T, null]);
+    expect(table.columns.seen).toEqual([[T, null], null]);
+    expect(table.columns.raw).toEqual(["AQID", null]);
+    // The first row named every feature (null: all carried), the second none.
+    expect(table.columns._larder_carried).toEqual([null, ""]);
   });
 });
 

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { KvOnlineStore } from "../../src/online/kv-store";
-import { coalesce, isNewer, type OnlineRecord, resolveWrite } from "../../src/domain/online-record";
+import {
+  coalesce,
+  featureVersion,
+  mergeWrite,
+  newestCell,
+  type OnlineRecord,
+  recordVersion,
+} from "../../src/domain/online-record";
+import { compareSequences, compareVersions, writeSequence } from "../../src/domain/write-version";
 
 /** A KV stand-in that can refuse puts the way KV does past its per-key write rate. */
 class FlakyKv {
@@ -20,37 +28,82 @@ class FlakyKv {
   }
 }
 
-const rec = (e: number, c: number | null, v: Record<string, unknown>): OnlineRecord => ({ e, c, v });
+const rec = (e: number, c: number | null, v: Record<string, unknown>, s = "0", w = 0): OnlineRecord => ({
+  e,
+  c,
+  s,
+  w,
+  v,
+});
+const version = (e: number, c: number | null, s = "0", w = 0) => ({ e, c, s, w });
 
-describe("newest-wins rules", () => {
-  it("orders by event time, then created time (null lowest)", () => {
-    expect(isNewer(rec(2, null, {}), rec(1, 5, {}))).toBe(true);
-    expect(isNewer(rec(1, 2, {}), rec(1, 1, {}))).toBe(true);
-    expect(isNewer(rec(1, 1, {}), rec(1, null, {}))).toBe(true);
-    expect(isNewer(rec(1, 1, {}), rec(1, 1, {}))).toBe(false);
+describe("the ordering rule", () => {
+  it("orders by event time, then created time (null lowest), then write sequence, then write id", () => {
+    expect(compareVersions(version(2, null), version(1, 5))).toBeGreaterThan(0);
+    expect(compareVersions(version(1, 2), version(1, 1))).toBeGreaterThan(0);
+    expect(compareVersions(version(1, 1), version(1, null))).toBeGreaterThan(0);
+    expect(compareVersions(version(1, 1, "10"), version(1, 1, "9"))).toBeGreaterThan(0);
+    expect(compareVersions(version(1, 1, "9", 2), version(1, 1, "9", 1))).toBeGreaterThan(0);
+    expect(compareVersions(version(1, 1, "9", 1), version(1, 1, "9", 1))).toBe(0);
   });
 
-  it("coalesces writes of one key: newest wins, merging writes layer features", () => {
-    const out = coalesce([
-      { key: "k", merge: true, record: rec(3, null, { a: 3 }) },
-      { key: "k", merge: true, record: rec(1, null, { a: 1, b: 1 }) },
-      { key: "j", merge: false, record: rec(1, null, { a: 9 }) },
-    ]);
-    expect(out.find((w) => w.key === "k")!.record).toEqual(rec(3, null, { a: 3, b: 1 }));
-    expect(out).toHaveLength(2);
+  it("write sequences grow with the write time and the row index, beyond 2^53", () => {
+    const a = writeSequence(1_800_000_000_000, 0);
+    const b = writeSequence(1_800_000_000_000, 1);
+    const c = writeSequence(1_800_000_000_001, 0);
+    expect(BigInt(a)).toBe(1_800_000_000_000n * 2n ** 20n);
+    expect(compareSequences(b, a)).toBeGreaterThan(0);
+    expect(compareSequences(c, b)).toBeGreaterThan(0);
+    expect(compareSequences("10", "9")).toBeGreaterThan(0);
+  });
+});
+
+describe("per-feature records", () => {
+  it("a write merges feature by feature: newer values replace, features it lacks stay", () => {
+    const stored = rec(1, null, { a: 1, b: 1 });
+    expect(mergeWrite(stored, rec(2, null, { a: 2 }))).toEqual({
+      ...rec(2, null, { a: 2, b: 1 }),
+      o: { b: [1, null, "0", 0] },
+    });
+    expect(mergeWrite(stored, rec(0, null, { a: 0 }))).toBeNull();
+    // A full tie is the same row: nothing changes.
+    expect(mergeWrite(stored, rec(1, null, { a: 1 }))).toBeNull();
+    // A later write of the same instant wins (a correction).
+    expect(mergeWrite(stored, rec(1, null, { a: 5 }, "7"))!.v).toEqual({ a: 5, b: 1 });
   });
 
-  it("resolves a write against what is stored", () => {
-    expect(resolveWrite(null, { key: "k", merge: true, record: rec(1, null, { a: 1 }) })).toEqual(
-      rec(1, null, { a: 1 }),
-    );
-    expect(resolveWrite(rec(5, null, { a: 5 }), { key: "k", merge: true, record: rec(1, null, { a: 1 }) })).toBeNull();
-    expect(
-      resolveWrite(rec(1, null, { a: 1, b: 2 }), { key: "k", merge: true, record: rec(2, null, { a: 3 }) }),
-    ).toEqual(rec(2, null, { a: 3, b: 2 }));
-    expect(
-      resolveWrite(rec(1, null, { a: 1, b: 2 }), { key: "k", merge: false, record: rec(2, null, { a: 3 }) }),
-    ).toEqual(rec(2, null, { a: 3 }));
+  it("an older write still fills a feature the record lacks, keeping its own version", () => {
+    const merged = mergeWrite(rec(5, null, { a: 5 }), rec(1, null, { b: 1 }))!;
+    expect(merged.v).toEqual({ a: 5, b: 1 });
+    expect(featureVersion(merged, "b")).toEqual(version(1, null));
+    expect(featureVersion(merged, "a")).toEqual(version(5, null));
+  });
+
+  it("coalesces writes of one key by the same rule, in any order", () => {
+    const writes = [
+      { key: "k", record: rec(3, null, { a: 3 }) },
+      { key: "k", record: rec(1, null, { a: 1, b: 1 }) },
+      { key: "j", record: rec(1, null, { a: 9 }) },
+    ];
+    for (const order of [writes, [...writes].reverse()]) {
+      const out = coalesce(order);
+      expect(out.find((w) => w.key === "k")!.record.v).toEqual({ a: 3, b: 1 });
+      expect(out).toHaveLength(2);
+    }
+  });
+
+  it("reads the newest cell of each feature across writer records", () => {
+    const materialized = rec(5, null, { a: 5, b: 5 });
+    const pushed = rec(7, null, { a: 7 });
+    expect(newestCell([materialized, pushed, null], "a")!.value).toBe(7);
+    expect(newestCell([materialized, pushed, null], "b")!.value).toBe(5);
+    expect(newestCell([materialized, pushed], "c")).toBeUndefined();
+  });
+
+  it("reads records written before versions existed as the lowest sequence", () => {
+    const old: OnlineRecord = { e: 1, c: null, v: { a: 1 } };
+    expect(recordVersion(old)).toEqual(version(1, null));
+    expect(mergeWrite(old, rec(1, null, { a: 2 }, "5"))!.v.a).toBe(2);
   });
 });
 
@@ -59,7 +112,7 @@ describe("KvOnlineStore", () => {
     const kv = new FlakyKv();
     kv.refusals = 1;
     const store = new KvOnlineStore(kv as unknown as KVNamespace);
-    const outcome = await store.write([{ key: "k", merge: false, record: rec(1, null, { a: 1 }) }]);
+    const outcome = await store.write([{ key: "k", record: rec(1, null, { a: 1 }) }]);
     expect(outcome.written).toBe(1);
     expect(JSON.parse(kv.data.get("k")!)).toEqual(rec(1, null, { a: 1 }));
   });
@@ -68,7 +121,7 @@ describe("KvOnlineStore", () => {
     const kv = new FlakyKv();
     kv.refusals = 2;
     const store = new KvOnlineStore(kv as unknown as KVNamespace);
-    await expect(store.write([{ key: "k", merge: false, record: rec(1, null, { a: 1 }) }])).rejects.toThrow(/429/);
+    await expect(store.write([{ key: "k", record: rec(1, null, { a: 1 }) }])).rejects.toThrow(/429/);
   });
 
   it("reads in chunks of at most 100 keys, in order", async () => {

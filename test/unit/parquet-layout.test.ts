@@ -3,7 +3,10 @@ import {
   keyPartitionDate,
   newFileId,
   partitionDate,
-  partitionFileKey,
+  bucketFileKey,
+  bucketLabel,
+  inBucketedLayout,
+  partitionMonth,
   sourceLocation,
   sourcePrefix,
 } from "../../src/offline/layout";
@@ -65,21 +68,28 @@ describe("sourceLocation: batch source paths inside the project's prefix", () =>
 });
 
 describe("Larder's own partition layout", () => {
-  it("builds offline/<project>/<source>/date=YYYY-MM-DD/<id>.parquet", () => {
-    const ts = Date.UTC(2024, 0, 15, 23, 59, 59, 999);
-    expect(partitionDate(ts)).toBe("2024-01-15");
-    expect(partitionDate(ts + 1)).toBe("2024-01-16");
-    const key = partitionFileKey("ai_etl", "customer_source", partitionDate(ts), "01HMABCDEF0123456789ABCDEF");
-    expect(key).toBe("offline/ai_etl/customer_source/date=2024-01-15/01HMABCDEF0123456789ABCDEF.parquet");
+  it("builds offline/<project>/<source>/bucket=NN/month=YYYY-MM/<id>.parquet", () => {
+    const ts = Date.UTC(2024, 0, 31, 23, 59, 59, 999);
+    expect(partitionDate(ts)).toBe("2024-01-31");
+    expect(partitionMonth(ts)).toBe("2024-01");
+    expect(partitionMonth(ts + 1)).toBe("2024-02");
+    const where = { bucket: 7, buckets: 16, month: partitionMonth(ts) };
+    const key = bucketFileKey("ai_etl", "customer_source", where, "01HMABCDEF0123456789ABCDEF");
+    expect(key).toBe("offline/ai_etl/customer_source/bucket=07/month=2024-01/01HMABCDEF0123456789ABCDEF.parquet");
     expect(key.startsWith(sourcePrefix("ai_etl", "customer_source"))).toBe(true);
-    expect(keyPartitionDate(key)).toBe("2024-01-15");
+    expect(inBucketedLayout("ai_etl", "customer_source", key)).toBe(true);
+    expect(inBucketedLayout("ai_etl", "customer_source", "offline/ai_etl/customer_source/mine.parquet")).toBe(false);
+    expect(bucketLabel(3, 4)).toBe("3");
+    expect(bucketLabel(3, 256)).toBe("003");
+    expect(keyPartitionDate("lake/date=2024-01-15/part-0.parquet")).toBe("2024-01-15");
     expect(keyPartitionDate("features/customer/part-0.parquet")).toBeUndefined();
   });
 
   it("refuses segments that would change the key's shape", () => {
     expect(() => sourcePrefix("a/b", "s")).toThrow(/project 'a\/b'/);
     expect(() => sourcePrefix("p", "..")).toThrow(/source/);
-    expect(() => partitionFileKey("p", "s", "2024-1-5", "x")).toThrow(/YYYY-MM-DD/);
+    expect(() => bucketFileKey("p", "s", { bucket: 0, buckets: 1, month: "2024-1" }, "x")).toThrow(/YYYY-MM/);
+    expect(() => bucketLabel(16, 16)).toThrow(/outside/);
     expect(() => partitionDate(Number.NaN)).toThrow(/event timestamp/);
   });
 });

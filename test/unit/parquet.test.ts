@@ -90,17 +90,23 @@ describe("writeParquet → readParquet", () => {
     ];
     const table = await readParquet(writeParquet(ALL_DTYPES, rows));
     expect(table.numRows).toBe(2);
-    // Layout order: join keys, the two timestamps, features.
+    // Layout order: join keys, the two timestamps, the version and what was carried, features.
     expect(Object.keys(table.columns)).toEqual([
       "customer_id",
       "event_timestamp",
       "created_timestamp",
+      "_larder_seq",
+      "_larder_wid",
+      "_larder_carried",
       ...ALL_DTYPES.slice(1).map((c) => c.name),
     ]);
     const row = (i: number) => Object.fromEntries(Object.entries(table.columns).map(([k, v]) => [k, v[i]]));
-    // Sorted by event_timestamp: the second input row comes first.
-    expect(row(0)).toEqual({ ...rows[1], customer_id: 7, event_timestamp: T });
+    // Rows without a version are written as sequence 0, id 0; each carried every feature (null).
+    const unversioned = { _larder_seq: 0, _larder_wid: 0, _larder_carried: null };
+    // Sorted by key (integers numerically): the second input row comes first.
+    expect(row(0)).toEqual({ ...rows[1], ...unversioned, customer_id: 7, event_timestamp: T });
     expect(row(1)).toEqual({
+      ...unversioned,
       customer_id: "9007199254740993",
       i32: -2147483648,
       i64: 42,
@@ -139,7 +145,7 @@ describe("writeParquet → readParquet", () => {
     expect(table.numRows).toBe(0);
     expect(table.rowGroups).toEqual({ total: 0, read: 0 });
     expect(Object.values(table.columns).every((c) => c.length === 0)).toBe(true);
-    expect(Object.keys(table.columns)).toHaveLength(ALL_DTYPES.length + 2);
+    expect(Object.keys(table.columns)).toHaveLength(ALL_DTYPES.length + 5);
     expect(await parquetSummary(bytes)).toMatchObject({ numRows: 0, minTs: null, maxTs: null });
   });
 
@@ -178,11 +184,12 @@ describe("writeParquet → readParquet", () => {
 });
 
 describe("readParquet: projection and pruning", () => {
-  // 40,000 rows over 40 hours, 10 row groups of 4,000 rows (4 hours each), written out of order.
+  // 40,000 rows of one entity over 40,000 hours, 10 row groups of 4,000 rows each, written out of
+  // order. (The writer sorts by key, then time: with one key, row groups are narrow in time.)
   const rows = Array.from({ length: 40_000 }, (_, i) => {
     const n = (i * 7919) % 40_000;
     return {
-      customer_id: n % 500,
+      customer_id: 7,
       note: `note-${n}-${"x".repeat(n % 40)}`,
       score: n / 3,
       event_timestamp: T + n * 3600,
@@ -219,6 +226,9 @@ describe("readParquet: projection and pruning", () => {
       "customer_id",
       "event_timestamp",
       "created_timestamp",
+      "_larder_seq",
+      "_larder_wid",
+      "_larder_carried",
       "note",
       "score",
     ]);
@@ -347,6 +357,13 @@ describe("readParquet: bad files name the file", () => {
     expect((await failure(corrupt)).message).toContain("X.parquet");
     const missing = await failure(good, { columns: ["id", "age"] });
     expect(missing.message).toMatch(/X.parquet' has no column 'age'/);
-    expect(missing.details.available).toEqual(["event_timestamp", "created_timestamp", "id"]);
+    expect(missing.details.available).toEqual([
+      "event_timestamp",
+      "created_timestamp",
+      "_larder_seq",
+      "_larder_wid",
+      "_larder_carried",
+      "id",
+    ]);
   });
 });
