@@ -13,6 +13,7 @@ import { newWriteId } from "../domain/write-version";
 import { parquetIngestRows } from "../offline/ingest-parquet";
 import type { OfflineFile } from "../offline/offline-store";
 import type { Services } from "./services";
+import { acceptTime } from "./write-clock";
 
 /** Media types of a Parquet ingest body. */
 export const PARQUET_TYPES = ["application/vnd.apache.parquet", "application/octet-stream"];
@@ -59,7 +60,7 @@ export async function ingestRows(services: Services, registry: CompiledRegistry,
   }
   // Called even with no accepted rows, so a single-file source always answers CONFLICT.
   const files = await services.offline.appendRows(registry.project, schema, validation.accepted, "ingest", {
-    stamp: { now: Date.now(), writeId: newWriteId() },
+    stamp: { now: acceptTime(), writeId: newWriteId() },
   });
   return {
     data_source: sourceName,

@@ -14,6 +14,7 @@ import { MATERIALIZATION_WRITER } from "../domain/entity-key";
 import { newWriteId } from "../domain/write-version";
 import { forwardOffline, offlineMessages } from "../queues/offline-writes";
 import type { Services } from "./services";
+import { acceptTime } from "./write-clock";
 
 export interface PushOutcome {
   push_id: string;
@@ -38,7 +39,8 @@ export async function pushRows(
   options: { allOrNothing?: boolean } = {},
 ): Promise<PushOutcome> {
   const resolved = typeof target === "string" ? pushTarget(registry, target) : target;
-  const { accepted, errors } = validatePushRows(registry, resolved, rows, { now, writeId: newWriteId() });
+  const stamp = { now: acceptTime(now), writeId: newWriteId() };
+  const { accepted, errors } = validatePushRows(registry, resolved, rows, stamp);
   const pushId = newPushId();
   const writeNothing = options.allOrNothing && errors.length > 0;
   let writtenOnline = 0;
@@ -97,7 +99,8 @@ export async function writeToOnlineStore(
     joinKeys: view.joinKeys,
     writerTag: MATERIALIZATION_WRITER,
   };
-  const { accepted, errors } = validatePushRows(registry, target, rows, { now, writeId: newWriteId() });
+  const stamp = { now: acceptTime(now), writeId: newWriteId() };
+  const { accepted, errors } = validatePushRows(registry, target, rows, stamp);
   if (errors.length > 0) throw rowsRejected(errors, rows.length);
   await services.online.write(accepted.flatMap((r) => r.writes));
 }
