@@ -9,7 +9,11 @@
  *   (to online) of 1 row and of 100 rows. Each scenario is paired with its
  *   floor, a bare Worker (bench/floor/) making only the KV call(s) the
  *   scenario needs on the very same keys and values: get ×1, bulk get ×100,
- *   put ×1, put ×100. Floor and Larder run in the same bench run, on the same
+ *   put ×1, put ×100. Since the consistency model gives each push source its
+ *   own record per entity (`…#<writer tag>`, beside the materialization
+ *   record), a Larder read asks KV for two keys per entity (one is empty here:
+ *   the bench's data comes only through pushes); the floor reads only the one
+ *   key holding data, so that cost counts against Larder. Floor and Larder run in the same bench run, on the same
  *   machine, one after the other, so their ratio (Larder's requests/s ÷ the
  *   floor's, Larder's p99 ÷ the floor's) says what Larder's own code costs
  *   on top of KV, the part Larder can improve. Absolute numbers are local

@@ -15,13 +15,30 @@ export function prng(seed) {
 /** The i-th entity id: `u0000042`. */
 export const entityId = (i) => `u${String(i).padStart(7, "0")}`;
 
+/** 32-bit hash of text, as src/domain/hash.ts computes it (FNV-1a and a murmur3 finalizer). */
+function hash32(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 /**
- * The KV key Larder stores an entity's record of `view` under, for a view with
- * one STRING join key. Mirrors src/domain/entity-key.ts (`onlineKey` over
- * `entityKey`): `v1/<project>/<view>/<join key>=s:<percent-encoded value>`.
- * The bench checks it against Larder's own writes before measuring.
+ * The KV key of the record a push source writes for an entity of `view`, for
+ * a view with one STRING join key. Mirrors src/domain/entity-key.ts
+ * (`onlineKey` over `entityKey`, with `pushWriterTag`):
+ * `v1/<project>/<view>/<join key>=s:<percent-encoded value>#<tag>`. The bench
+ * checks it against Larder's own writes before measuring.
  */
-export const onlineKey = (project, view, joinKey, id) => `v1/${project}/${view}/${joinKey}=s:${encodeURIComponent(id)}`;
+export const onlineKey = (project, view, joinKey, id, pushSource) =>
+  `v1/${project}/${view}/${joinKey}=s:${encodeURIComponent(id)}#${hash32(pushSource).toString(36)}`;
 
 const SEGMENTS = ["new", "casual", "regular", "loyal", "vip", "churn_risk"];
 const CATEGORIES = ["electronics", "grocery", "fashion", "home", "sports", "books", "toys", "beauty"];

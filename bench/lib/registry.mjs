@@ -42,5 +42,9 @@ export function registryBody() {
 /** `view:feature` references of every feature of `view`. */
 export const refs = (view) => view.schema.map((f) => `${view.name}:${f.name}`);
 
-/** The KV key of entity `i` in `view`. */
-export const keyOf = (view, i) => onlineKey(PROJECT, view.name, JOIN_KEY, entityId(i));
+/**
+ * The KV key of entity `i` in `view`: its push source's record, where the
+ * bench's pushes put the data (an online read also asks for the entity's
+ * materialization record, which the bench never writes: see bench/run.mjs).
+ */
+export const keyOf = (view, i) => onlineKey(PROJECT, view.name, JOIN_KEY, entityId(i), view.push);
