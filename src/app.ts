@@ -20,6 +20,7 @@ import { feastRouter } from "./api/feast-router";
 import { FEAST_SCOPES } from "./api/feast-scope";
 import { exportRoutes, historicalRoutes } from "./api/historical-routes";
 import { materializeRoutes } from "./api/materialize-routes";
+import { jobsRoutes } from "./api/jobs-routes";
 
 export const API_BASE = "/api/v1/features";
 
@@ -57,6 +58,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   api.route("/", pushRoutes);
   api.route("/", historicalRoutes);
   api.route("/", materializeRoutes);
+  api.route("/", jobsRoutes);
   api.route("/", ingestRoutes);
   app.route(API_BASE, api);
 
