@@ -60,7 +60,7 @@ async function firstRender(path, selector) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = {};
 for (const [name, path, selector] of [
-  ["registry", "/console/", "#view-" + view],
+  ["registry", "/console/", `#view-${view}`],
   ["view", `/console/views/${view}`, "figure[data-plot] svg"],
 ]) {
   const times = [];

@@ -83,15 +83,26 @@ export function useApi<T>(load: (client: LarderClient, signal: AbortSignal) => P
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }
 
-/** Calls `tick` every `ms` while `active` (and at once when it becomes active). */
-export function usePolling(tick: () => void, ms: number, active: boolean): void {
-  const tickRef = useRef(tick);
-  tickRef.current = tick;
+/**
+ * Loads `source` again every `ms` while `active`, never while a load is
+ * still pending (a slow answer is waited for, not aborted by the next tick).
+ */
+export function usePolling(source: Pick<Loaded<unknown>, "reload" | "loading">, ms: number, active: boolean): void {
+  const sourceRef = useRef(source);
+  sourceRef.current = source;
   useEffect(() => {
     if (!active) return;
-    const timer = setInterval(() => tickRef.current(), ms);
+    const timer = setInterval(() => {
+      if (!sourceRef.current.loading) sourceRef.current.reload();
+    }, ms);
     return () => clearInterval(timer);
   }, [ms, active]);
+}
+
+/** A failure worth trying again: no answer, a timeout, or the server's 429 or 5xx. */
+export function isTransient(error: LarderApiError | undefined): boolean {
+  if (!error) return false;
+  return error.status === 0 ? error.code !== "CONSOLE_ERROR" : error.status === 429 || error.status >= 500;
 }
 
 /** The current time, refreshed every `ms` (for "5 s ago" labels that age while shown). */

@@ -7,7 +7,7 @@
  * historical job) still follows the job through GET /jobs (`registry:read`).
  */
 import type { HistoricalJobStatus, JobSummary, LarderApiError, MaterializationStatus } from "../../../src/client";
-import { asApiError, useApi, usePolling } from "../api";
+import { asApiError, isTransient, useApi, usePolling } from "../api";
 import { Loaded, PageTitle, Progress, StatusBadge } from "../components/feedback";
 import { formatDuration, formatNumber, formatTime } from "../format";
 import { isRunning, type JobKind } from "./jobs";
@@ -166,7 +166,9 @@ export function JobPage({ kind, id }: { kind: string; id: string }) {
     [jobKind, id],
   );
   const state = status.data?.job.status;
-  usePolling(status.reload, 1000, state === undefined ? false : isRunning(state));
+  // Until the job ends; a failure with no answer (a busy Worker, a dropped connection) is tried again.
+  const following = (state !== undefined && isRunning(state)) || isTransient(status.error);
+  usePolling(status, 1000, following);
   return (
     <>
       <PageTitle>
@@ -175,10 +177,16 @@ export function JobPage({ kind, id }: { kind: string; id: string }) {
       <p>
         <a href="/console/jobs">← All jobs</a>
       </p>
+      {isTransient(status.error) ? (
+        <p class="muted small" role="status">
+          No answer yet: trying again every second.
+        </p>
+      ) : null}
       <Loaded data={status.data} error={status.error} what="Loading the job">
         {({ job, refused }) => (
           <section class="card" aria-labelledby="h-job">
             <h2 id="h-job">
+              State{" "}
               <span aria-live="polite" data-job-status={job.status}>
                 <StatusBadge status={job.status} />
               </span>

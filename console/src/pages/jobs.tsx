@@ -6,7 +6,7 @@
 import { useLocation } from "preact-iso/router";
 import { useState } from "preact/hooks";
 import type { JobSummary, JobsQuery } from "../../../src/client";
-import { asApiError, useApi, useConsole, useNow, usePolling } from "../api";
+import { asApiError, isTransient, useApi, useConsole, useNow, usePolling } from "../api";
 import { ErrorPanel, Loaded, PageTitle, Progress, StatusBadge } from "../components/feedback";
 import { formatAgo, formatDuration, formatNumber } from "../format";
 
@@ -73,7 +73,7 @@ export function JobsPage() {
   const [status, setStatus] = useState<JobsQuery["status"]>(undefined);
   const jobs = useApi((client, signal) => client.listJobs({ kind, status, limit: 50 }, { signal }), [kind, status]);
   const running = jobs.data?.jobs.some((j) => isRunning(j.status)) ?? false;
-  usePolling(jobs.reload, 2000, running);
+  usePolling(jobs, 2000, running || isTransient(jobs.error));
   const now = useNow();
   return (
     <>
@@ -110,6 +110,7 @@ export function JobsPage() {
       </div>
       <p class="muted small" aria-live="polite">
         {running ? "Jobs are running: this list refreshes every 2 s." : ""}
+        {isTransient(jobs.error) ? "Trying again every 2 s." : ""}
       </p>
       <Loaded data={jobs.data} error={jobs.error} what="Loading jobs">
         {(data) =>

@@ -6,7 +6,7 @@
  * incremental materialization of the view from here.
  */
 import { useLocation } from "preact-iso/router";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { FeatureView, FeatureViewStats } from "../../../src/client";
 import { asApiError, useApi, useConsole, useNow } from "../api";
 import { ErrorPanel, Loaded, PageTitle, Tags } from "../components/feedback";
@@ -200,6 +200,8 @@ function MaterializeButton({ view }: { view: string }) {
 
 export function ViewPage({ name }: { name: string }) {
   const { can } = useConsole();
+  // Fetch the plotting chunk while the statistics load, not after.
+  useEffect(() => void import("../charts/plots").catch(() => undefined), []);
   const data = useApi(
     async (client, signal) => {
       const [view, stats, services] = await Promise.all([
