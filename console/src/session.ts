@@ -42,6 +42,16 @@ export interface Session {
   claims: TokenClaims;
 }
 
+/** What a session needs of a Storage: the tab's `sessionStorage`, or a stand-in in tests. */
+export interface SessionStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+/** The tab's sessionStorage (named through globalThis so that this module also compiles without the DOM's types). */
+const tabStorage = (): SessionStore => (globalThis as unknown as { sessionStorage: SessionStore }).sessionStorage;
+
 const TOKEN_KEY = "larder.console.token";
 const PROJECT_KEY = "larder.console.project";
 
@@ -89,7 +99,7 @@ export function can(claims: TokenClaims, scope: Scope): boolean {
 }
 
 /** The session kept in this tab, or null (none, or its token no longer reads). */
-export function loadSession(storage: Storage = sessionStorage): Session | null {
+export function loadSession(storage: SessionStore = tabStorage()): Session | null {
   const token = storage.getItem(TOKEN_KEY);
   const project = storage.getItem(PROJECT_KEY);
   if (!token || !project) return null;
@@ -100,12 +110,12 @@ export function loadSession(storage: Storage = sessionStorage): Session | null {
   }
 }
 
-export function saveSession(session: Session, storage: Storage = sessionStorage): void {
+export function saveSession(session: Session, storage: SessionStore = tabStorage()): void {
   storage.setItem(TOKEN_KEY, session.token);
   storage.setItem(PROJECT_KEY, session.project);
 }
 
-export function clearSession(storage: Storage = sessionStorage): void {
+export function clearSession(storage: SessionStore = tabStorage()): void {
   storage.removeItem(TOKEN_KEY);
   storage.removeItem(PROJECT_KEY);
 }

@@ -14,7 +14,7 @@ import { FeaturePlot } from "../components/feature-plots";
 import { formatAgo, formatDuration, formatNumber, formatPercent, formatTime } from "../format";
 import { anchor } from "../registry-model";
 import { jobHref } from "./jobs";
-import { ttlText } from "./registry";
+import { ttlText } from "../components/registry-tables";
 
 function Freshness({ stats, view }: { stats: FeatureViewStats["statistics"]; view: FeatureView }) {
   const seconds = stats.freshness_seconds;
