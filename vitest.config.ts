@@ -1,6 +1,7 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { ensureBuilt } from "./scripts/build.mjs";
 
 /** The HS256 secret test tokens are signed with (never a real one). */
 export const TEST_JWT_SECRET = "test-secret-test-secret-test-secret-0123456789";
@@ -30,6 +31,8 @@ function inferenceWorker() {
 }
 
 export default defineConfig(async () => {
+  // The Worker's static assets (the console, dist/site) must exist before wrangler.toml is read.
+  await ensureBuilt();
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     test: {
@@ -48,6 +51,16 @@ export default defineConfig(async () => {
             environment: "node",
             testTimeout: 120_000,
             hookTimeout: 180_000,
+          },
+        },
+        {
+          // The web console in Debian's Chromium (playwright-core) against one wrangler dev, started once per file.
+          test: {
+            name: "console",
+            include: ["test/browser/**/*.test.ts"],
+            environment: "node",
+            testTimeout: 120_000,
+            hookTimeout: 240_000,
           },
         },
         {

@@ -126,6 +126,12 @@ async function retrieveHistorical(client, body, opts = {}) {
 
 // src/client/transport.ts
 var API_PREFIX = "/api/v1/features";
+function withQuery(path, query) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== void 0) params.set(key, String(value));
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}
 var RETRY_STATUSES = /* @__PURE__ */ new Set([429, 503]);
 function newRequestId() {
   return `lc_${crypto.randomUUID().replaceAll("-", "")}`;
@@ -429,6 +435,10 @@ var LarderClient = class _LarderClient {
   /** Polls a materialization until it completes or fails; resolves with its last status. */
   followMaterialization(id, opts) {
     return followMaterialization(this, id, opts);
+  }
+  /** GET /jobs: the project's materialization and historical jobs, newest first (`kind`, `status`, `limit`). */
+  listJobs(query = {}, opts) {
+    return this.get(withQuery("/jobs", query), opts);
   }
   /** GET /feature-views/{name}/stats. */
   getFeatureViewStats(name, opts) {

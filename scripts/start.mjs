@@ -5,12 +5,16 @@
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { ensureDevSecret, mintToken, postJson, QUIET_ENV, waitForHealth } from "./lib.mjs";
+import { ensureBuilt } from "./build.mjs";
 import { loadDemoData } from "./demo-data.mjs";
 
 const PORT = Number(process.env.PORT ?? 8787);
 const BASE = `http://127.0.0.1:${PORT}`;
 const API = `${BASE}/api/v1/features`;
 const wrangler = "node_modules/.bin/wrangler";
+
+// The CLI, the client and the console (dist/site, the Worker's static assets) as the checkout has them.
+await ensureBuilt();
 
 const { secret, created } = ensureDevSecret();
 if (created) console.log("Created .dev.vars with a random AUTH_JWT_SECRET (never commit it).");
@@ -66,6 +70,7 @@ try {
   const reader = await mintToken({ secret, scopes: ["online:read", "offline:read", "registry:read"] });
   console.log(`
 Larder is serving on ${BASE}
+The console: ${BASE}/console/ (sign in with a token below)
 
 Admin dev token (24 h; mint others with: npm run token -- --scopes "online:read"):
 export TOKEN=${admin}

@@ -6,6 +6,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { LarderError } from "./domain/errors";
 import type { AppEnv } from "./http/app-env";
 import { authenticate } from "./http/auth";
+import { consolePage, toConsole } from "./http/console";
 import { limitBody } from "./http/body-limit";
 import { toHttpError } from "./http/error-response";
 import { requestContext } from "./http/request-context";
@@ -20,6 +21,7 @@ import { feastRouter } from "./api/feast-router";
 import { FEAST_SCOPES } from "./api/feast-scope";
 import { exportRoutes, historicalRoutes } from "./api/historical-routes";
 import { materializeRoutes } from "./api/materialize-routes";
+import { jobsRoutes } from "./api/jobs-routes";
 
 export const API_BASE = "/api/v1/features";
 
@@ -57,8 +59,12 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   api.route("/", pushRoutes);
   api.route("/", historicalRoutes);
   api.route("/", materializeRoutes);
+  api.route("/", jobsRoutes);
   api.route("/", ingestRoutes);
   app.route(API_BASE, api);
+  // The web console: static assets, except its own routes (src/http/console.ts).
+  app.get("/", toConsole);
+  app.get("/console/*", consolePage);
 
   app.notFound((c) => {
     throw new LarderError("NOT_FOUND", `No route ${c.req.method} ${new URL(c.req.url).pathname}`, {

@@ -6,6 +6,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { selectFeatures } from "../domain/feature-refs";
+import { formatTimestamp } from "../domain/timestamps";
 import type { AppEnv } from "../http/app-env";
 import { requireScope } from "../http/auth";
 import { elapsedMs, measure } from "../http/request-context";
@@ -29,8 +30,13 @@ interface ReadParams {
   full_feature_names: boolean;
 }
 
-/** Runs a read and shapes it as `{features: {entity: {name: value}}, statuses?, metadata}`. */
-async function readKeyedByEntity(c: Context<AppEnv>, params: ReadParams, includeStatuses: boolean) {
+/** Runs a read and shapes it as `{features: {entity: {name: value}}, statuses?, event_timestamps?, metadata}`. */
+async function readKeyedByEntity(
+  c: Context<AppEnv>,
+  params: ReadParams,
+  includeStatuses: boolean,
+  includeTimestamps = false,
+) {
   const registry = await registryOf(c);
   const selection = selectFeatures(registry, params, { onlineOnly: true });
   const store = c.get("services").online;
@@ -38,6 +44,7 @@ async function readKeyedByEntity(c: Context<AppEnv>, params: ReadParams, include
   // Keyed by entity values, which may be any text ("__proto__" included): objects without a prototype.
   const features: Record<string, Record<string, unknown>> = Object.create(null);
   const statuses: Record<string, Record<string, FeatureStatus>> = Object.create(null);
+  const timestamps: Record<string, Record<string, string | null>> = Object.create(null);
   const columns = result.columns;
   for (let row = 0; row < result.rowCount; row++) {
     const key = rowKey(result, row);
@@ -49,10 +56,19 @@ async function readKeyedByEntity(c: Context<AppEnv>, params: ReadParams, include
       for (const col of columns) rowStatuses[col.outputName] = col.statuses[row];
       statuses[key] = rowStatuses;
     }
+    if (includeTimestamps) {
+      const rowTimes: Record<string, string | null> = {};
+      for (const col of columns) {
+        const ms = col.eventTimestamps[row];
+        rowTimes[col.outputName] = ms === null || ms === undefined ? null : formatTimestamp(ms);
+      }
+      timestamps[key] = rowTimes;
+    }
   }
   return {
     features,
     ...(includeStatuses ? { statuses } : {}),
+    ...(includeTimestamps ? { event_timestamps: timestamps } : {}),
     metadata: metadata(
       c,
       result,
@@ -88,7 +104,7 @@ onlineRoutes.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    const shaped = await readKeyedByEntity(c, body, body.include_statuses);
+    const shaped = await readKeyedByEntity(c, body, body.include_statuses, body.include_event_timestamps);
     return c.json(
       {
         ...(body.feature_service ? { feature_service: body.feature_service } : {}),

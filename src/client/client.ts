@@ -8,7 +8,7 @@
  *     entities: { customer_id: ["cust_12345"] } });
  */
 import { followHistoricalJob, followMaterialization, retrieveHistorical, type FollowOptions } from "./follow";
-import { type CallOptions, type LarderClientOptions, Transport } from "./transport";
+import { type CallOptions, type LarderClientOptions, Transport, withQuery } from "./transport";
 import type * as T from "./types";
 
 const enc = encodeURIComponent;
@@ -236,6 +236,11 @@ export class LarderClient {
   /** Polls a materialization until it completes or fails; resolves with its last status. */
   followMaterialization(id: string, opts?: FollowOptions<T.MaterializationStatus>): Promise<T.MaterializationStatus> {
     return followMaterialization(this, id, opts);
+  }
+
+  /** GET /jobs: the project's materialization and historical jobs, newest first (`kind`, `status`, `limit`). */
+  listJobs(query: T.JobsQuery = {}, opts?: CallOptions): Promise<T.JobsResponse> {
+    return this.get(withQuery("/jobs", query), opts);
   }
 
   /** GET /feature-views/{name}/stats. */

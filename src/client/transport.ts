@@ -55,6 +55,14 @@ export interface RequestSpec extends CallOptions {
   response?: "json" | "bytes";
 }
 
+/** `path` with the defined entries of `query` as its query string. */
+export function withQuery(path: string, query: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}
+
 const RETRY_STATUSES = new Set([429, 503]);
 
 function newRequestId(): string {

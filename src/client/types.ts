@@ -6,6 +6,7 @@
  */
 import type { z } from "zod";
 import type * as historical from "../schemas/historical";
+import type * as jobs from "../schemas/jobs";
 import type * as materialize from "../schemas/materialize";
 import type * as offline from "../schemas/offline";
 import type * as online from "../schemas/online";
@@ -58,6 +59,11 @@ export type MaterializeIncrementalRequest = z.input<typeof materialize.Materiali
 export type MaterializeResponse = z.infer<typeof materialize.MaterializeResponse>;
 export type MaterializationStatus = z.infer<typeof materialize.MaterializationStatus>;
 export type FeatureViewStats = z.infer<typeof materialize.FeatureViewStats>;
+
+/** GET /jobs filters (the project comes from the client; `limit` defaults to 20, at most 100). */
+export type JobsQuery = Partial<Omit<z.infer<typeof jobs.JobsQuery>, "project">>;
+export type JobsResponse = z.infer<typeof jobs.JobsResponse>;
+export type JobSummary = z.infer<typeof jobs.JobSummary>;
 
 /** Job states shared by materialization and historical jobs. */
 export type JobState = MaterializationStatus["status"];

@@ -114,6 +114,27 @@ export async function throughputHistory(db: Database, project: string): Promise<
     .filter((j) => j.seconds > 0);
 }
 
+/**
+ * At most `limit` jobs of `project` (optionally of one kind and state),
+ * newest first (ties by id, so pages are stable). Uses the jobs_by_project
+ * index.
+ */
+export async function listProjectJobs(
+  db: Database,
+  project: string,
+  filter: { kind?: JobKind; status?: string; limit: number },
+): Promise<Job[]> {
+  const conditions = [eq(jobs.project, project)];
+  if (filter.kind) conditions.push(eq(jobs.kind, filter.kind));
+  if (filter.status) conditions.push(eq(jobs.status, filter.status));
+  return db
+    .select()
+    .from(jobs)
+    .where(and(...conditions))
+    .orderBy(desc(jobs.created_at), desc(jobs.id))
+    .limit(filter.limit);
+}
+
 /** Ends a queued or running job failed, with `reason` recorded (no-op for a job that already ended). */
 export async function failJob(db: Database, jobId: string, error: { task: string; reason: string }, now: string) {
   await db.$client

@@ -19,6 +19,10 @@ export const OnlineFeaturesRequest = z
       .boolean()
       .default(false)
       .openapi({ description: "Add per-value statuses: PRESENT, NOT_FOUND, NULL_VALUE, OUTSIDE_MAX_AGE" }),
+    include_event_timestamps: z
+      .boolean()
+      .default(false)
+      .openapi({ description: "Add each value's event timestamp (null where nothing was found)" }),
   })
   .openapi("OnlineFeaturesRequest");
 
@@ -41,6 +45,10 @@ export const OnlineFeaturesResponse = z
         "By entity value (composite keys: values joined by '|' in join-key order); missing or expired values are null",
     }),
     statuses: z.record(z.string(), z.record(z.string(), Status)).optional(),
+    event_timestamps: z
+      .record(z.string(), z.record(z.string(), z.string().nullable()))
+      .optional()
+      .openapi({ description: "With include_event_timestamps: each value's event timestamp (RFC 3339), by entity" }),
     metadata: OnlineMetadata,
   })
   .openapi("OnlineFeaturesResponse");

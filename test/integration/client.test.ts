@@ -213,6 +213,12 @@ describe("LarderClient: offline, jobs and materialization", () => {
       end_date: "2024-02-01T00:00:00Z",
     });
     expect(incremental.time_ranges.customer.start).toBe("2024-01-31T00:00:00.001Z");
+    const jobs = await larder.listJobs({ kind: "materialize", limit: 1 });
+    expect(jobs).toMatchObject({ project: "ai_etl", has_more: true });
+    expect(jobs.jobs.map((j) => [j.job_id, j.trigger])).toEqual([[incremental.materialization_id, "incremental"]]);
+    const completed = await larder.listJobs({ status: "completed" });
+    expect(completed.jobs.map((j) => j.job_id)).toContain(started.materialization_id);
+    expect((await larder.withProject("team_b").listJobs()).jobs).toEqual([]);
   });
 });
 

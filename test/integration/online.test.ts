@@ -107,6 +107,28 @@ describe("POST /online-features", () => {
     expect(body.statuses.cust_12345.age).toBe("PRESENT");
   });
 
+  it("include_event_timestamps gives each value's event time (expired ones too), null where nothing was found", async () => {
+    const old = Date.now() - 172800_000 - 60_000;
+    await seedOnline("customer", "customer_id", [{ id: "cust_old", e: old, v: { age: 50, segment: "gone" } }]);
+    const body = await expectStatus(
+      call("POST", "/online-features", {
+        body: {
+          features: ["customer:age", "customer:segment"],
+          entities: { customer_id: ["cust_old", "cust_12345", "nobody"] },
+          include_event_timestamps: true,
+        },
+      }),
+      200,
+    );
+    const at = new Date(old).toISOString();
+    expect(body.event_timestamps.cust_old).toEqual({ age: at, segment: at });
+    expect(Date.parse(body.event_timestamps.cust_12345.age)).toBeGreaterThan(Date.now() - 2 * HOUR);
+    expect(body.event_timestamps.nobody).toEqual({ age: null, segment: null });
+    expect(body.statuses).toBeUndefined();
+    const without = await expectStatus(call("POST", "/online-features", { body: SPEC_ONLINE_BODY }), 200);
+    expect(without.event_timestamps).toBeUndefined();
+  });
+
   it("a stored null is NULL_VALUE, and a feature missing from an older record too", async () => {
     await seedOnline("customer", "customer_id", [{ id: "cust_partial", e: Date.now(), v: { age: null } }]);
     const body = await expectStatus(
