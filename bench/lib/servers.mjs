@@ -1,7 +1,7 @@
 // The two servers of a bench run, both `wrangler dev` on 127.0.0.1 with the
 // same --persist-to directory (under .bench/, never .wrangler/state):
 //   - Larder itself, from a snapshot of the working tree taken at bench start
-//     (src/, migrations/, wrangler.toml, tsconfig.json copied to
+//     (src/, migrations/, wrangler.toml, tsconfig.json, dist/site copied to
 //     .bench/larder/): wrangler dev reloads the worker whenever a watched
 //     source changes, and a reload mid-run fails requests in flight ("Your
 //     worker restarted mid-request") and measures a different build. Its D1
@@ -156,7 +156,8 @@ async function startDev({
   }
 }
 
-const SNAPSHOT = ["src", "migrations", "wrangler.toml", "tsconfig.json"];
+// dist/site: the console's static assets ([assets] in wrangler.toml), built by `npm ci`'s prepare step.
+const SNAPSHOT = ["src", "migrations", "wrangler.toml", "tsconfig.json", "dist/site"];
 
 function listFiles(dir) {
   return readdirSync(dir, { withFileTypes: true, recursive: true })

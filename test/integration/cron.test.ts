@@ -2,7 +2,7 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { offlineColumns, writeParquet } from "../../src/offline/parquet";
+import { offlineColumns, readParquet, writeParquet } from "../../src/offline/parquet";
 import { captureTasks, sentTasks } from "./task-queue";
 import { call, expectStatus } from "./helpers";
 import { applyDemo } from "./fixtures";
@@ -115,6 +115,46 @@ describe("cron", () => {
       200,
     );
     expect(history.data.map((r: { ticket_count_90d: number }) => r.ticket_count_90d)).toEqual([0, 4]);
+  });
+
+  it("compacts into a file sorted by entity, then event time, keeping every row and its version", async () => {
+    const day = Date.parse("2024-04-01T00:00:00Z");
+    // Six writes in an order that is neither by key nor by time.
+    const writes = [
+      ["c3", 5],
+      ["c1", 9],
+      ["c2", 1],
+      ["c1", 2],
+      ["c3", 0],
+      ["c2", 7],
+    ] as const;
+    for (const [customer, hour] of writes)
+      await appendHistory("support_source", [
+        {
+          customer_id: customer,
+          event_timestamp: day + hour * HOUR,
+          ticket_count_90d: hour,
+          open_tickets: 0,
+          avg_resolution_hours: 1.5,
+        },
+      ]);
+    await runCron();
+    const files = await env.DB.prepare("SELECT path FROM offline_files WHERE source = 'support_source'").all<{
+      path: string;
+    }>();
+    expect(files.results).toHaveLength(1);
+    const object = await env.OFFLINE_STORE.get(files.results[0].path);
+    const table = await readParquet(await object!.arrayBuffer(), {
+      columns: ["customer_id", "event_timestamp", "ticket_count_90d", "_larder_seq"],
+    });
+    const rows = table.columns.customer_id.map((id, i) => [id, table.columns.event_timestamp[i]]);
+    expect(rows).toEqual(
+      [...writes]
+        .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]))
+        .map(([id, hour]) => [id, day + hour * HOUR]),
+    );
+    expect(table.columns.ticket_count_90d).toEqual(rows.map(([, ts]) => ((ts as number) - day) / HOUR));
+    expect(new Set(table.columns._larder_seq.map(String)).size).toBe(6);
   });
 
   it("deletes expired exports", async () => {
