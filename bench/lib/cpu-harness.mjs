@@ -54,7 +54,12 @@ export async function bundleLarder({ appDir, outDir }) {
   writeFileSync(entry, entrySource(appDir, outDir));
   const esbuild = require("esbuild");
   const outfile = join(outDir, "larder.mjs");
+  // The Features entrypoint extends cloudflare:workers' WorkerEntrypoint, a
+  // module only workerd provides; the harness never calls it, so a stand-in class serves.
+  const shim = join(outDir, "cloudflare-workers-shim.mjs");
+  writeFileSync(shim, "export class WorkerEntrypoint { constructor(ctx, env) { this.ctx = ctx; this.env = env; } }\n");
   await esbuild.build({
+    alias: { "cloudflare:workers": shim },
     entryPoints: [entry],
     outfile,
     bundle: true,
