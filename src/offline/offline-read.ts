@@ -80,18 +80,18 @@ export async function readFileChunk(
     metadata,
   });
   const kept = keptRows(schema, table, filter);
-  const same = (v: unknown) => (v === undefined ? null : v);
-  const pick = <T>(name: string | null, as: (v: unknown) => T, missing: T): T[] => {
+  const pick = <T>(name: string | null, as: ((v: unknown) => T) | undefined, missing: T): T[] => {
     const column = name ? table.columns[name] : undefined;
-    return column ? pickValues(column, kept, as) : new Array<T>(kept ? kept.length : table.numRows).fill(missing);
+    // pickValues gives null, never undefined, for a null
+    return column ? pickValues<T>(column, kept, as) : new Array<T>(kept ? kept.length : table.numRows).fill(missing);
   };
   const columns: Record<string, unknown[]> = {};
-  for (const k of keyNames) columns[k] = pick(k, same, null);
-  columns[EVENT_TIMESTAMP] = pick(file.timestamp_column, same, null);
-  columns[CREATED_TIMESTAMP] = pick(created, same, null);
+  for (const k of keyNames) columns[k] = pick(k, undefined, null);
+  columns[EVENT_TIMESTAMP] = pick(file.timestamp_column, undefined, null);
+  columns[CREATED_TIMESTAMP] = pick(created, undefined, null);
   columns[WRITE_SEQUENCE] = pick(WRITE_SEQUENCE, sequenceText, NO_SEQUENCE);
   columns[WRITE_ID] = pick(WRITE_ID, (v) => (typeof v === "number" ? v : 0), 0);
-  for (const f of filter.features) columns[f] = pick(f, same, null);
+  for (const f of filter.features) columns[f] = pick(f, undefined, null);
   const numRows = kept ? kept.length : table.numRows;
   return {
     columns,
@@ -99,7 +99,7 @@ export async function readFileChunk(
     carries: carriesOf(
       filter.features,
       present,
-      table.columns[CARRIED] ? pick(CARRIED, same, null) : undefined,
+      table.columns[CARRIED] ? pick(CARRIED, undefined, null) : undefined,
       numRows,
     ),
     rowsScanned: table.numRows,
@@ -119,7 +119,7 @@ function keptRows(schema: SourceSchema, table: TypedTable, filter: ChunkFilter):
     Object.defineProperty(plain, name, {
       enumerable: true,
       get: () => {
-        cache[name] ??= pickValues(table.columns[name], null, (v) => v);
+        cache[name] ??= pickValues(table.columns[name], null);
         return cache[name];
       },
     });
@@ -164,23 +164,38 @@ function carriesOf(
   return carries;
 }
 
-/** Appends chunk `b` to the accumulated `a` (columns and carries), in place. */
-export function appendChunk(a: RowChunk, b: RowChunk): void {
-  for (const name of Object.keys(b.columns)) {
-    a.columns[name] ??= [];
-    const target = a.columns[name];
-    const source = b.columns[name];
-    for (let i = 0; i < source.length; i++) target.push(source[i]);
+/**
+ * The chunks joined into one, in order, on top of `base` (typically an empty
+ * chunk naming the columns): each column allocated once at its final length
+ * and filled by index (pushing value by value, or concatenating arrays of
+ * mixed element kinds, costs several times more).
+ */
+export function mergeChunks(base: RowChunk, chunks: readonly RowChunk[]): RowChunk {
+  const all = [base, ...chunks];
+  const numRows = all.reduce((n, c) => n + c.numRows, 0);
+  const names = new Set(all.flatMap((c) => Object.keys(c.columns)));
+  const columns: Record<string, unknown[]> = {};
+  for (const name of names) {
+    const out = new Array<unknown>(numRows);
+    let at = 0;
+    for (const c of all) {
+      const source = c.columns[name];
+      // a chunk without the column adds no values (as appending it did)
+      if (source) for (let i = 0; i < source.length; i++) out[at++] = source[i];
+    }
+    out.length = at;
+    columns[name] = out;
   }
-  const names = new Set([...Object.keys(a.carries), ...Object.keys(b.carries)]);
-  for (const f of names) {
-    const mask = new Uint8Array(a.numRows + b.numRows);
-    if (a.carries[f]) mask.set(a.carries[f], 0);
-    else mask.fill(1, 0, a.numRows);
-    if (b.carries[f]) mask.set(b.carries[f], a.numRows);
-    else mask.fill(1, a.numRows);
-    a.carries[f] = mask;
+  const carries: Record<string, Uint8Array> = {};
+  for (const f of new Set(all.flatMap((c) => Object.keys(c.carries)))) {
+    const mask = new Uint8Array(numRows);
+    let at = 0;
+    for (const c of all) {
+      if (c.carries[f]) mask.set(c.carries[f], at);
+      else mask.fill(1, at, at + c.numRows);
+      at += c.numRows;
+    }
+    carries[f] = mask;
   }
-  a.numRows += b.numRows;
-  a.rowsScanned += b.rowsScanned;
+  return { columns, numRows, carries, rowsScanned: all.reduce((n, c) => n + c.rowsScanned, 0) };
 }

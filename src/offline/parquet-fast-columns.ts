@@ -51,33 +51,44 @@ export function valueAt(column: TypedColumn, i: number): unknown {
 
 /**
  * Rows `rows[k]` (or every row when `rows` is null) of `column` as plain
- * values, each passed through `as`: readParquet's values, one loop per kind.
+ * values (readParquet's), each passed through `as` when given. One tight loop
+ * per kind: this runs once per kept row and column of every read.
  */
-export function pickValues<T>(column: TypedColumn, rows: ArrayLike<number> | null, as: (v: unknown) => T): T[] {
+export function pickValues<T = unknown>(
+  column: TypedColumn,
+  rows: ArrayLike<number> | null,
+  as?: (v: unknown) => T,
+): T[] {
   const n = rows ? rows.length : columnLength(column);
-  const out = new Array<T>(n);
-  const at = (k: number) => (rows ? rows[k] : k);
-  switch (column.kind) {
-    case "number": {
-      const { values, nulls } = column;
+  const out = new Array<unknown>(n);
+  if (column.kind === "number" && !as) {
+    const { values, nulls } = column;
+    if (!rows && !nulls) for (let k = 0; k < n; k++) out[k] = values[k];
+    else if (!rows) for (let k = 0; k < n; k++) out[k] = nulls![k] ? null : values[k];
+    else if (!nulls) for (let k = 0; k < n; k++) out[k] = values[rows[k]];
+    else
       for (let k = 0; k < n; k++) {
-        const i = at(k);
-        out[k] = as(nulls?.[i] ? null : values[i]);
+        const i = rows[k];
+        out[k] = nulls[i] ? null : values[i];
       }
-      break;
-    }
-    case "string": {
-      const { codes, dict } = column;
+  } else if (column.kind === "string" && !as) {
+    const { codes, dict } = column;
+    if (!rows)
       for (let k = 0; k < n; k++) {
-        const c = codes[at(k)];
-        out[k] = as(c < 0 ? null : dict[c]);
+        const c = codes[k];
+        out[k] = c < 0 ? null : dict[c];
       }
-      break;
-    }
-    default:
-      for (let k = 0; k < n; k++) out[k] = as(valueAt(column, at(k)));
+    else
+      for (let k = 0; k < n; k++) {
+        const c = codes[rows[k]];
+        out[k] = c < 0 ? null : dict[c];
+      }
+  } else if (as) {
+    for (let k = 0; k < n; k++) out[k] = as(valueAt(column, rows ? rows[k] : k));
+  } else {
+    for (let k = 0; k < n; k++) out[k] = valueAt(column, rows ? rows[k] : k);
   }
-  return out;
+  return out as T[];
 }
 
 /** Number of rows of a column. */
