@@ -21,6 +21,7 @@ import type { SourceSchema } from "../domain/source-schema";
 import { NO_SEQUENCE, sequenceText } from "../domain/write-version";
 import type { ManifestFile } from "./manifest";
 import { readParquetMetadata } from "./parquet-metadata";
+import { type LazyColumn, copyColumn, lazyColumns } from "./parquet-fast-chunk";
 import { pickValues } from "./parquet-fast-columns";
 import { readParquetFast, type TypedTable } from "./parquet-fast-read";
 import { r2AsyncBuffer } from "./r2-buffer";
@@ -80,28 +81,27 @@ export async function readFileChunk(
     metadata,
   });
   const kept = keptRows(schema, table, filter);
-  const pick = <T>(name: string | null, as: ((v: unknown) => T) | undefined, missing: T): T[] => {
-    const column = name ? table.columns[name] : undefined;
-    // pickValues gives null, never undefined, for a null
-    return column ? pickValues<T>(column, kept, as) : new Array<T>(kept ? kept.length : table.numRows).fill(missing);
-  };
-  const columns: Record<string, unknown[]> = {};
-  for (const k of keyNames) columns[k] = pick(k, undefined, null);
-  columns[EVENT_TIMESTAMP] = pick(file.timestamp_column, undefined, null);
-  columns[CREATED_TIMESTAMP] = pick(created, undefined, null);
-  columns[WRITE_SEQUENCE] = pick(WRITE_SEQUENCE, sequenceText, NO_SEQUENCE);
-  columns[WRITE_ID] = pick(WRITE_ID, (v) => (typeof v === "number" ? v : 0), 0);
-  for (const f of filter.features) columns[f] = pick(f, undefined, null);
   const numRows = kept ? kept.length : table.numRows;
+  // Plain values are made when a column is first read, or by mergeChunks straight into its result.
+  const lazy = (name: string | null, as?: (v: unknown) => unknown, missing: unknown = null): LazyColumn => ({
+    column: name ? table.columns[name] : undefined,
+    rows: kept,
+    as,
+    missing,
+    length: numRows,
+  });
+  const sources: Record<string, LazyColumn> = {};
+  for (const k of keyNames) sources[k] = lazy(k);
+  sources[EVENT_TIMESTAMP] = lazy(file.timestamp_column);
+  sources[CREATED_TIMESTAMP] = lazy(created);
+  sources[WRITE_SEQUENCE] = lazy(WRITE_SEQUENCE, sequenceText, NO_SEQUENCE);
+  sources[WRITE_ID] = lazy(WRITE_ID, (v) => (typeof v === "number" ? v : 0), 0);
+  for (const f of filter.features) sources[f] = lazy(f);
+  const carried = table.columns[CARRIED];
   return {
-    columns,
+    columns: lazyColumns(sources),
     numRows,
-    carries: carriesOf(
-      filter.features,
-      present,
-      table.columns[CARRIED] ? pick(CARRIED, undefined, null) : undefined,
-      numRows,
-    ),
+    carries: carriesOf(filter.features, present, carried ? pickValues(carried, kept) : undefined, numRows),
     rowsScanned: table.numRows,
   };
 }
@@ -113,17 +113,14 @@ export async function readFileChunk(
 function keptRows(schema: SourceSchema, table: TypedTable, filter: ChunkFilter): Int32Array | null {
   if (!filter.keys && !filter.rowFilter) return null;
   // Plain values, built on first use: the filters read only the columns they need (the keys).
-  const cache: Record<string, unknown[]> = {};
-  const plain = {} as Record<string, unknown[]>;
-  for (const name of Object.keys(table.columns)) {
-    Object.defineProperty(plain, name, {
-      enumerable: true,
-      get: () => {
-        cache[name] ??= pickValues(table.columns[name], null);
-        return cache[name];
-      },
-    });
-  }
+  const plain = lazyColumns(
+    Object.fromEntries(
+      Object.entries(table.columns).map(([name, column]) => [
+        name,
+        { column, rows: null, missing: null, length: table.numRows },
+      ]),
+    ),
+  );
   const keyNames = schema.joinKeys.map((k) => k.name);
   const keyTypes = Object.fromEntries(schema.joinKeys.map((k) => [k.name, k.type]));
   const identity = filter.keys ? identityBuilder(keyNames, keyTypes, (k) => plain[k]) : null;
@@ -178,11 +175,8 @@ export function mergeChunks(base: RowChunk, chunks: readonly RowChunk[]): RowChu
   for (const name of names) {
     const out = new Array<unknown>(numRows);
     let at = 0;
-    for (const c of all) {
-      const source = c.columns[name];
-      // a chunk without the column adds no values (as appending it did)
-      if (source) for (let i = 0; i < source.length; i++) out[at++] = source[i];
-    }
+    // a chunk without the column adds no values (as appending it did)
+    for (const c of all) at += copyColumn(c.columns, name, out, at);
     out.length = at;
     columns[name] = out;
   }

@@ -51,44 +51,51 @@ export function valueAt(column: TypedColumn, i: number): unknown {
 
 /**
  * Rows `rows[k]` (or every row when `rows` is null) of `column` as plain
- * values (readParquet's), each passed through `as` when given. One tight loop
- * per kind: this runs once per kept row and column of every read.
+ * values (readParquet's), each passed through `as` when given.
  */
 export function pickValues<T = unknown>(
   column: TypedColumn,
   rows: ArrayLike<number> | null,
   as?: (v: unknown) => T,
 ): T[] {
+  const out = new Array<unknown>(rows ? rows.length : columnLength(column));
+  writeValues(column, rows, as, out, 0);
+  return out as T[];
+}
+
+/**
+ * `pickValues` written into `out` from index `at`. One tight loop per kind:
+ * this runs once per kept row and column of every read.
+ */
+export function writeValues(
+  column: TypedColumn,
+  rows: ArrayLike<number> | null,
+  as: ((v: unknown) => unknown) | undefined,
+  out: unknown[],
+  at: number,
+): void {
   const n = rows ? rows.length : columnLength(column);
-  const out = new Array<unknown>(n);
   if (column.kind === "number" && !as) {
     const { values, nulls } = column;
-    if (!rows && !nulls) for (let k = 0; k < n; k++) out[k] = values[k];
-    else if (!rows) for (let k = 0; k < n; k++) out[k] = nulls![k] ? null : values[k];
-    else if (!nulls) for (let k = 0; k < n; k++) out[k] = values[rows[k]];
+    if (!rows && !nulls) for (let k = 0; k < n; k++) out[at + k] = values[k];
+    else if (!rows) for (let k = 0; k < n; k++) out[at + k] = nulls![k] ? null : values[k];
+    else if (!nulls) for (let k = 0; k < n; k++) out[at + k] = values[rows[k]];
     else
       for (let k = 0; k < n; k++) {
         const i = rows[k];
-        out[k] = nulls[i] ? null : values[i];
+        out[at + k] = nulls[i] ? null : values[i];
       }
   } else if (column.kind === "string" && !as) {
     const { codes, dict } = column;
-    if (!rows)
-      for (let k = 0; k < n; k++) {
-        const c = codes[k];
-        out[k] = c < 0 ? null : dict[c];
-      }
-    else
-      for (let k = 0; k < n; k++) {
-        const c = codes[rows[k]];
-        out[k] = c < 0 ? null : dict[c];
-      }
+    for (let k = 0; k < n; k++) {
+      const c = codes[rows ? rows[k] : k];
+      out[at + k] = c < 0 ? null : dict[c];
+    }
   } else if (as) {
-    for (let k = 0; k < n; k++) out[k] = as(valueAt(column, rows ? rows[k] : k));
+    for (let k = 0; k < n; k++) out[at + k] = as(valueAt(column, rows ? rows[k] : k));
   } else {
-    for (let k = 0; k < n; k++) out[k] = valueAt(column, rows ? rows[k] : k);
+    for (let k = 0; k < n; k++) out[at + k] = valueAt(column, rows ? rows[k] : k);
   }
-  return out as T[];
 }
 
 /** Number of rows of a column. */
