@@ -21,7 +21,9 @@ import type { SourceSchema } from "../domain/source-schema";
 import { NO_SEQUENCE, sequenceText } from "../domain/write-version";
 import type { ManifestFile } from "./manifest";
 import { readParquetMetadata } from "./parquet-metadata";
-import { readParquet } from "./parquet-read";
+import { type LazyColumn, copyColumn, lazyColumns } from "./parquet-fast-chunk";
+import { pickValues } from "./parquet-fast-columns";
+import { readParquetFast, type TypedTable } from "./parquet-fast-read";
 import { r2AsyncBuffer } from "./r2-buffer";
 
 export interface RowChunk {
@@ -38,7 +40,10 @@ export interface ChunkFilter {
   maxTs?: number;
   /** Keeps only rows whose join identity (over all the schema's join keys) is in this set. */
   keys?: ReadonlySet<string>;
-  /** Keeps only rows for which this returns true (e.g. one bucket of a file of every bucket). */
+  /**
+   * Keeps only rows for which this returns true (e.g. one bucket of a file of every bucket).
+   * `columns` are the file's read columns (within the window) as readParquet gives them.
+   */
   rowFilter?: (columns: Record<string, unknown[]>, row: number) => boolean;
 }
 
@@ -65,7 +70,8 @@ export async function readFileChunk(
   const bookkeeping = [WRITE_SEQUENCE, WRITE_ID, CARRIED].filter((c) => present.has(c));
   const wanted = [...keyNames, file.timestamp_column, ...(created ? [created] : []), ...bookkeeping, ...features];
   const dtypes = Object.fromEntries(schema.features.map((f) => [f.name, f.dtype]));
-  const table = await readParquet(buffer, {
+  // The fast reader gives readParquet's rows and values as typed columns (parquet-fast-read.ts).
+  const table = await readParquetFast(buffer, {
     minTs: filter.minTs,
     maxTs: filter.maxTs,
     columns: wanted,
@@ -74,84 +80,116 @@ export async function readFileChunk(
     dtypes,
     metadata,
   });
-  const ts = table.columns[file.timestamp_column];
-  const keyTypes = Object.fromEntries(schema.joinKeys.map((k) => [k.name, k.type]));
-  const identity = filter.keys ? identityBuilder(keyNames, keyTypes, (k) => table.columns[k]) : null;
-  // Rows kept first, then each output column copied in one pass (column by column is
-  // much cheaper than row by row across every column).
-  const kept: number[] = [];
-  for (let i = 0; i < table.numRows; i++) {
-    const t = ts[i] as number;
-    if ((filter.minTs !== undefined && t < filter.minTs) || (filter.maxTs !== undefined && t > filter.maxTs)) continue;
-    if (identity) {
-      const id = identity(i);
-      if (typeof id !== "string" || !filter.keys!.has(id)) continue;
-    }
-    if (filter.rowFilter && !filter.rowFilter(table.columns, i)) continue;
-    kept.push(i);
-  }
-  const pick = <T>(source: unknown[] | undefined, as: (v: unknown) => T, missing: T): T[] => {
-    const out = new Array<T>(kept.length);
-    for (let k = 0; k < kept.length; k++) out[k] = source ? as(source[kept[k]]) : missing;
-    return out;
-  };
-  const same = (v: unknown) => (v === undefined ? null : v);
-  const columns: Record<string, unknown[]> = {};
-  for (const k of keyNames) columns[k] = pick(table.columns[k], same, null);
-  columns[EVENT_TIMESTAMP] = pick(ts, same, null);
-  columns[CREATED_TIMESTAMP] = pick(created ? table.columns[created] : undefined, same, null);
-  columns[WRITE_SEQUENCE] = pick(table.columns[WRITE_SEQUENCE], sequenceText, NO_SEQUENCE);
-  columns[WRITE_ID] = pick(table.columns[WRITE_ID], (v) => (typeof v === "number" ? v : 0), 0);
-  for (const f of filter.features) columns[f] = pick(table.columns[f], same, null);
+  const kept = keptRows(schema, table, filter);
+  const numRows = kept ? kept.length : table.numRows;
+  // Plain values are made when a column is first read, or by mergeChunks straight into its result.
+  const lazy = (name: string | null, as?: (v: unknown) => unknown, missing: unknown = null): LazyColumn => ({
+    column: name ? table.columns[name] : undefined,
+    rows: kept,
+    as,
+    missing,
+    length: numRows,
+  });
+  const sources: Record<string, LazyColumn> = {};
+  for (const k of keyNames) sources[k] = lazy(k);
+  sources[EVENT_TIMESTAMP] = lazy(file.timestamp_column);
+  sources[CREATED_TIMESTAMP] = lazy(created);
+  sources[WRITE_SEQUENCE] = lazy(WRITE_SEQUENCE, sequenceText, NO_SEQUENCE);
+  sources[WRITE_ID] = lazy(WRITE_ID, (v) => (typeof v === "number" ? v : 0), 0);
+  for (const f of filter.features) sources[f] = lazy(f);
+  const carried = table.columns[CARRIED];
   return {
-    columns,
-    numRows: kept.length,
-    carries: carriesOf(filter.features, present, table.columns[CARRIED], kept),
+    columns: lazyColumns(sources),
+    numRows,
+    carries: carriesOf(filter.features, present, carried ? pickValues(carried, kept) : undefined, numRows),
     rowsScanned: table.numRows,
   };
 }
 
-/** Per feature, which kept rows carried it; only features some row did not carry. */
+/**
+ * The rows (of the window, which the reader already applied) that pass the key
+ * set and the row filter, in file order; null when every row does.
+ */
+function keptRows(schema: SourceSchema, table: TypedTable, filter: ChunkFilter): Int32Array | null {
+  if (!filter.keys && !filter.rowFilter) return null;
+  // Plain values, built on first use: the filters read only the columns they need (the keys).
+  const plain = lazyColumns(
+    Object.fromEntries(
+      Object.entries(table.columns).map(([name, column]) => [
+        name,
+        { column, rows: null, missing: null, length: table.numRows },
+      ]),
+    ),
+  );
+  const keyNames = schema.joinKeys.map((k) => k.name);
+  const keyTypes = Object.fromEntries(schema.joinKeys.map((k) => [k.name, k.type]));
+  const identity = filter.keys ? identityBuilder(keyNames, keyTypes, (k) => plain[k]) : null;
+  const kept = new Int32Array(table.numRows);
+  let n = 0;
+  for (let i = 0; i < table.numRows; i++) {
+    if (identity) {
+      const id = identity(i);
+      if (typeof id !== "string" || !filter.keys!.has(id)) continue;
+    }
+    if (filter.rowFilter && !filter.rowFilter(plain, i)) continue;
+    kept[n++] = i;
+  }
+  return kept.subarray(0, n);
+}
+
+/** Per feature, which kept rows carried it; only features some row did not carry. `carried`: per kept row. */
 function carriesOf(
   features: readonly string[],
   present: ReadonlySet<string>,
-  carried: unknown[] | undefined,
-  kept: readonly number[],
+  carried: readonly unknown[] | undefined,
+  rows: number,
 ): Record<string, Uint8Array> {
   const carries: Record<string, Uint8Array> = {};
-  for (const f of features) if (!present.has(f)) carries[f] = new Uint8Array(kept.length);
+  for (const f of features) if (!present.has(f)) carries[f] = new Uint8Array(rows);
   if (!carried) return carries;
   const sets = new CarriedSets();
-  for (let k = 0; k < kept.length; k++) {
-    const text = carried[kept[k]];
+  for (let k = 0; k < rows; k++) {
+    const text = carried[k];
     if (typeof text !== "string") continue;
     const set = sets.of(text);
     for (const f of features) {
       if (set.has(f) || !present.has(f)) continue;
-      if (!carries[f]) carries[f] = new Uint8Array(kept.length).fill(1);
+      if (!carries[f]) carries[f] = new Uint8Array(rows).fill(1);
       carries[f][k] = 0;
     }
   }
   return carries;
 }
 
-/** Appends chunk `b` to the accumulated `a` (columns and carries), in place. */
-export function appendChunk(a: RowChunk, b: RowChunk): void {
-  for (const name of Object.keys(b.columns)) {
-    a.columns[name] ??= [];
-    const target = a.columns[name];
-    const source = b.columns[name];
-    for (let i = 0; i < source.length; i++) target.push(source[i]);
+/**
+ * The chunks joined into one, in order, on top of `base` (typically an empty
+ * chunk naming the columns): each column allocated once at its final length
+ * and filled by index (pushing value by value, or concatenating arrays of
+ * mixed element kinds, costs several times more).
+ */
+export function mergeChunks(base: RowChunk, chunks: readonly RowChunk[]): RowChunk {
+  const all = [base, ...chunks];
+  const numRows = all.reduce((n, c) => n + c.numRows, 0);
+  const names = new Set(all.flatMap((c) => Object.keys(c.columns)));
+  const columns: Record<string, unknown[]> = {};
+  for (const name of names) {
+    const out = new Array<unknown>(numRows);
+    let at = 0;
+    // a chunk without the column adds no values (as appending it did)
+    for (const c of all) at += copyColumn(c.columns, name, out, at);
+    out.length = at;
+    columns[name] = out;
   }
-  const names = new Set([...Object.keys(a.carries), ...Object.keys(b.carries)]);
-  for (const f of names) {
-    const mask = new Uint8Array(a.numRows + b.numRows);
-    if (a.carries[f]) mask.set(a.carries[f], 0);
-    else mask.fill(1, 0, a.numRows);
-    if (b.carries[f]) mask.set(b.carries[f], a.numRows);
-    else mask.fill(1, a.numRows);
-    a.carries[f] = mask;
+  const carries: Record<string, Uint8Array> = {};
+  for (const f of new Set(all.flatMap((c) => Object.keys(c.carries)))) {
+    const mask = new Uint8Array(numRows);
+    let at = 0;
+    for (const c of all) {
+      if (c.carries[f]) mask.set(c.carries[f], at);
+      else mask.fill(1, at, at + c.numRows);
+      at += c.numRows;
+    }
+    carries[f] = mask;
   }
-  a.numRows += b.numRows;
-  a.rowsScanned += b.rowsScanned;
+  return { columns, numRows, carries, rowsScanned: all.reduce((n, c) => n + c.rowsScanned, 0) };
 }

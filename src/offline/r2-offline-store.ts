@@ -18,7 +18,7 @@ import { type Discovery, discoverFiles } from "./discovery";
 import { sourceLocation } from "./layout";
 import { filesOverlapping, type FileOrigin, removeFiles, sourceTotals } from "./manifest";
 import { type AppendOptions, appendBucketed } from "./offline-append";
-import { appendChunk, type ChunkFilter, readFileChunk, type RowChunk } from "./offline-read";
+import { type ChunkFilter, mergeChunks, readFileChunk, type RowChunk } from "./offline-read";
 import type { CompactionResult, OfflineFile, OfflineStore, ReadRowsOptions, SourceRows } from "./offline-store";
 import { layoutForWrite, storedLayout } from "./source-layout";
 
@@ -125,11 +125,11 @@ export class R2OfflineStore implements OfflineStore {
   }
 
   async readRows(project: string, schema: SourceSchema, options: ReadRowsOptions): Promise<SourceRows> {
-    const all = emptyChunk(schema, options.features);
+    const chunks: RowChunk[] = [];
     const { filesRead, rowsScanned } = await this.scanRows(project, schema, options, (chunk) => {
-      appendChunk(all, chunk);
+      chunks.push(chunk);
     });
-    return { ...all, rowsScanned, filesRead };
+    return { ...mergeChunks(emptyChunk(schema, options.features), chunks), rowsScanned, filesRead };
   }
 
   listFiles(
