@@ -20,6 +20,7 @@ import {
   userId,
   writeHistoryFiles,
 } from "./lib/offline-data.mjs";
+import { requestOnce } from "./lib/http.mjs";
 import { markdownTable } from "./lib/report.mjs";
 
 export const title = "Historical retrieval (point-in-time join)";
@@ -27,9 +28,11 @@ export const title = "Historical retrieval (point-in-time join)";
 const USERS = 10_000;
 const DAYS = 50; // 2 sources × 10,000 users × 50 days = 1,000,000 rows
 const ENTITY_ROWS = 10_000;
-const RUNS = 3;
+const RUNS = 5; // after one warm-up request, not counted
 const TTL_DAYS = 30;
-const TARGETS = { max_wall_ms: 2000, max_duckdb_ratio: 5 };
+// Issue 12's targets. The tight comparison (DuckDB's fastest correct query, query time only) is bench/read.mjs;
+// here the request goes end to end over HTTP through wrangler dev and writes its export.
+const TARGETS = { max_wall_ms: 1000, max_duckdb_ratio: 2 };
 
 async function ingest(api, token, source, files, log) {
   const started = performance.now();
@@ -55,6 +58,7 @@ async function ingest(api, token, source, files, log) {
 async function duckdbJoin(dir, entities) {
   const instance = await DuckDBInstance.create(":memory:");
   const conn = await instance.connect();
+  await conn.run("SET threads = 1"); // one thread, as a Worker has
   const started = performance.now();
   const values = entities.ids.map((id, i) => `('${id}', ${entities.ts[i]}::BIGINT, ${i})`).join(",");
   await conn.run(`CREATE TABLE e AS SELECT * FROM (VALUES ${values}) t(${USER_KEY}, ts, row)`);
@@ -116,6 +120,16 @@ export async function run(ctx) {
     await ingest(larder.api, admin, "hist_a", filesA, log),
     await ingest(larder.api, admin, "hist_b", filesB, log),
   ];
+  // As a deployment's cron would: compaction merges each bucket's files of a closed month into one
+  // (at most 400,000 rows per source per run, so a few runs). wrangler dev serves /__scheduled
+  // with --test-scheduled.
+  const compactionStarted = performance.now();
+  for (let run = 0; run < 3; run++) {
+    const url = `${larder.base}/__scheduled?cron=${encodeURIComponent("*/5 * * * *")}`;
+    const res = await requestOnce(url, {}, undefined, 600_000, "GET");
+    if (res.status !== 200) throw new Error(`/__scheduled → ${res.status}: ${res.text.slice(0, 200)}`);
+  }
+  log(`  compaction: 3 cron runs in ${((performance.now() - compactionStarted) / 1000).toFixed(1)} s`);
 
   const rand = prng(99);
   const entities = { ids: [], ts: [] };
@@ -129,7 +143,7 @@ export async function run(ctx) {
   };
   const runs = [];
   let last;
-  for (let r = 0; r < RUNS; r++) {
+  for (let r = -1; r < RUNS; r++) {
     const started = performance.now();
     const res = await postOnce(
       `${larder.api}/historical-features?project=${OFFLINE_PROJECT}`,
@@ -138,6 +152,10 @@ export async function run(ctx) {
     );
     if (res.status !== 200) throw new Error(`historical-features → ${res.status}: ${res.text.slice(0, 400)}`);
     last = JSON.parse(res.text);
+    if (r < 0) {
+      log(`  warm-up: ${(performance.now() - started).toFixed(0)} ms`);
+      continue;
+    }
     runs.push({
       wall_ms: performance.now() - started,
       ...last.metadata.timings,
@@ -186,13 +204,13 @@ export async function run(ctx) {
     [
       ["Offline rows (2 views)", json.offline_rows.toLocaleString("en-US")],
       ["Entity rows × features", `${ENTITY_ROWS} × 4`],
-      ["Wall time, median of 3 (client)", `${wall.toFixed(0)} ms`],
+      ["Wall time, median of 5 after a warm-up (client)", `${wall.toFixed(0)} ms`],
       [
         "  read / join / write (Larder's own timings, last run)",
         `${last.metadata.timings.read_ms} / ${last.metadata.timings.join_ms} / ${last.metadata.timings.write_ms} ms`,
       ],
       ["Rows scanned from Parquet", last.metadata.rows_scanned.toLocaleString("en-US")],
-      ["DuckDB ASOF JOIN, same files (Node, in-process)", `${duck.ms.toFixed(0)} ms`],
+      ["DuckDB ASOF JOIN, same files (Node, in-process, threads=1)", `${duck.ms.toFixed(0)} ms`],
       ["Larder ÷ DuckDB", `${ratio.toFixed(2)}×`],
       ["Identical to DuckDB", mismatches === 0 ? "yes (all 40,000 values)" : `no: ${mismatches} values differ`],
       ["Ingest throughput", loads.map((l) => `${l.source} ${Math.round(l.rows / l.seconds)} rows/s`).join(", ")],

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Reading speed of the offline store (issue 12, part 5): `node bench/read.mjs`
- * [--users 10000] [--days 50] [--runs 5]. Not part of `npm run bench`; run it on
+ * [--users 10000] [--days 50] [--runs 5], or `npm run bench -- --only read`; run it on
  * its own (it takes a few minutes at 1,000,000 rows).
  *
  * Data: two batch sources (hist_a: a_amount float64, a_count int64; hist_b:

@@ -115,6 +115,7 @@ const SUITES = {
   historical: () => import("./historical.mjs"),
   materialize: () => import("./materialize.mjs"),
   binding: () => import("./binding.mjs"),
+  read: () => import("./read-suite.mjs"),
 };
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");

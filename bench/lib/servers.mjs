@@ -204,7 +204,8 @@ export async function startLarder({ root, appDir, stateDir, logDir, port, inspec
     healthPath: "/api/v1/features/health",
     expectBody: (text) => text.startsWith("{"),
     direct,
-    extraArgs: ["--env-file", envFile],
+    // --test-scheduled: /__scheduled runs the cron handler (the historical suite compacts with it).
+    extraArgs: ["--env-file", envFile, "--test-scheduled"],
     env: { WRANGLER_REGISTRY_PATH: join(stateDir, "..", "dev-registry") },
   });
   return { ...server, api: `${server.base}/api/v1/features`, secret, sourceHash };
