@@ -5,8 +5,11 @@ export interface HistoricalShardTask {
   project: string;
   job_id: string;
   task_id: string;
-  shard: number;
-  shards: number;
+  /** The view group (an index into the job's spec) and the bucket whose files and entity rows it joins. */
+  group: number;
+  bucket: number;
+  /** The slices (ascending) whose rows of that bucket it joins. */
+  slices: number[];
 }
 
 export interface HistoricalCombineTask {
@@ -61,7 +64,12 @@ export function isTaskMessage(body: unknown): body is TaskMessage {
   if (typeof t.project !== "string" || typeof t.job_id !== "string" || typeof t.task_id !== "string") return false;
   switch (t.kind) {
     case "historical-shard":
-      return Number.isInteger(t.shard) && Number.isInteger(t.shards);
+      return (
+        Number.isInteger(t.group) &&
+        Number.isInteger(t.bucket) &&
+        Array.isArray(t.slices) &&
+        t.slices.every((s) => Number.isInteger(s))
+      );
     case "materialize":
       return (
         typeof t.view === "string" && Array.isArray(t.files) && typeof t.start === "number" && typeof t.end === "number"

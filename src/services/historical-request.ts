@@ -48,12 +48,8 @@ export async function historicalFeatures(
   const joinKeys = [...new Set(selection.views.flatMap((v) => v.view.joinKeys))];
   const df = parseEntityDf(body.entity_df, joinKeys, MAX_JOB_ROWS);
   if (body.async || df.numRows > SYNC_MAX_ROWS) {
-    const request = {
-      features: selection.refs,
-      feature_service: body.feature_service,
-      full_feature_names: body.full_feature_names,
-    };
-    const { jobId, shards } = await startHistoricalJob(services, registry, request, body.entity_df, df.numRows);
+    const request = { feature_service: body.feature_service, full_feature_names: body.full_feature_names };
+    const { jobId, shards } = await startHistoricalJob(services, registry, selection, request, df);
     const status_url = `/api/v1/features/historical-features/${jobId}`;
     return {
       status: 202 as const,

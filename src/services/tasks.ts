@@ -12,7 +12,9 @@ import { getJob, getTasks, type Job } from "../db/jobs-store";
 import { completeTask, failTask, leaseTask, noteTaskError, startTask, type TaskResult } from "../db/task-store";
 import { finishJob } from "../db/jobs-store";
 import { isTaskMessage, sendTasks, type TaskMessage } from "../queues/messages";
-import { combineShards, combineTask, type HistoricalSpec, runShard } from "./historical-jobs";
+import { combineShards } from "./historical-combine";
+import { combineTask, type HistoricalSpec } from "./historical-jobs";
+import { runShard } from "./historical-shard";
 import { finishMaterialization } from "./materialize-finish";
 import { runMaterializeTask } from "./materialize-tasks";
 import type { Services } from "./services";
@@ -27,10 +29,8 @@ async function runTask(services: Services, job: Job, task: TaskMessage): Promise
   switch (task.kind) {
     case "historical-shard":
       return runShard(services, registry, job.spec as HistoricalSpec, task);
-    case "historical-combine": {
-      const { exportId, rows } = await combineShards(services, registry, job.spec as HistoricalSpec, task.job_id);
-      return { rowsRead: 0, rowsWritten: 0, output: { export_id: exportId, rows } };
-    }
+    case "historical-combine":
+      return combineShards(services, registry, job.spec as HistoricalSpec, task.job_id);
     case "materialize":
     case "materialize-write":
       return runMaterializeTask(services, registry, task);
