@@ -49,12 +49,23 @@ export const HistoricalJobAccepted = z
   })
   .openapi("HistoricalJobAccepted");
 
+const PhaseTiming = z.object({
+  tasks: z.number().int(),
+  wall_ms: z.number().nullable(),
+  task_ms: z.number().nullable(),
+});
+
 export const HistoricalJobStatus = z
   .object({
     job_id: z.string(),
     status: z.enum(["queued", "in_progress", "completed", "failed"]),
     progress: z.object({ tasks_done: z.number().int(), tasks_total: z.number().int(), fraction: z.number() }),
     rows_count: z.number().int(),
+    rows_scanned: z.number().int().openapi({ description: "Offline rows decoded, summed over the job's done tasks" }),
+    files_read: z.number().int().openapi({ description: "Offline files read, summed over the job's done tasks" }),
+    timings: z.object({ split: PhaseTiming, shards: PhaseTiming, combine: PhaseTiming }).openapi({
+      description: "Per phase: wall time from its first task's start to its last task's end, and summed task time",
+    }),
     download_url: z.string().nullable(),
     download_expires_at: z.string().nullable(),
     storage_uri: z.string().nullable(),

@@ -53,6 +53,8 @@ export interface HistoricalSpec {
   /** Per slice, the [group, bucket] pairs with rows in it: the shard outputs the combine reads. */
   parts: [number, number][][];
   shards: number;
+  /** Time the start request spent checking and splitting the entity rows. */
+  split_ms: number;
 }
 
 /** Names of a job's files (`ScratchFiles.jobFileKey`). */
@@ -129,6 +131,7 @@ export async function startHistoricalJob(
   if (df.numRows > MAX_JOB_ROWS) {
     throw invalid(`entity_df has ${df.numRows} rows; a job takes at most ${MAX_JOB_ROWS}`, { max_rows: MAX_JOB_ROWS });
   }
+  const splitStarted = Date.now();
   checkEntityDf(selection, df, request.full_feature_names);
   const project = registry.project;
   const jobId = newJobId("historical");
@@ -169,6 +172,7 @@ export async function startHistoricalJob(
     slices,
     parts,
     shards: plans.length,
+    split_ms: Date.now() - splitStarted,
   };
   const tasks: HistoricalShardTask[] = plans.map((p) => ({
     kind: "historical-shard",

@@ -10,12 +10,13 @@ import { LarderError } from "../domain/errors";
 import { selectFeatures } from "../domain/feature-refs";
 import { resultRows } from "../domain/join-output";
 import { formatTimestamp } from "../domain/timestamps";
-import { getJob } from "../db/jobs-store";
+import { getJob, getTasks } from "../db/jobs-store";
 import { newExportId } from "../offline/exports";
 import { writeExport } from "../offline/export-writer";
 import { signedExportUrl, signingSecret, verifyExportLink } from "./export-links";
 import { exportDtypes, joinHistorical } from "./historical";
 import { MAX_JOB_ROWS, startHistoricalJob } from "./historical-jobs";
+import { jobWork } from "./historical-status";
 import type { Services } from "./services";
 import { healJobs } from "./watchdog";
 
@@ -113,6 +114,7 @@ export async function historicalJobStatus(services: Services, project: string, j
     job = (await getJob(services.db, jobId)) ?? job;
   }
   const result = job.result as { export_id?: string } | null;
+  const work = jobWork(await getTasks(services.db, job.id), job.spec as { split_ms?: unknown });
   const exportId = job.status === "completed" ? String(result?.export_id ?? "") : "";
   const secret = signingSecret(services.config);
   const link = exportId ? await signedExportUrl(origin, { project, id: exportId }, secret) : null;
@@ -126,6 +128,7 @@ export async function historicalJobStatus(services: Services, project: string, j
       fraction: job.tasks_total ? job.tasks_done / job.tasks_total : 1,
     },
     rows_count: Number((job.spec as { rows?: number }).rows ?? 0),
+    ...work,
     download_url: link?.url ?? null,
     download_expires_at: link?.expiresAt ?? null,
     storage_uri: record ? `r2://${record.path}` : null,
