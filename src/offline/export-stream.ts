@@ -102,3 +102,25 @@ export class ExportStream {
     }
   }
 }
+
+/**
+ * Opens an export, lets `produce` write its row groups, closes it; aborts the
+ * upload (and rethrows) when anything fails, so no partial file is left.
+ */
+export async function streamExport(
+  store: ExportStore,
+  project: string,
+  id: string,
+  columns: readonly ExportColumn[],
+  produce: (stream: ExportStream) => Promise<void>,
+  partBytes = UPLOAD_PART_BYTES,
+): Promise<ExportRecord> {
+  const stream = await ExportStream.open(store, project, id, columns, partBytes);
+  try {
+    await produce(stream);
+    return await stream.close();
+  } catch (err) {
+    await stream.abort();
+    throw err;
+  }
+}

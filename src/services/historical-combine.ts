@@ -12,7 +12,7 @@
 import type { CompiledRegistry } from "../domain/compiled-registry";
 import { sliceRange } from "../domain/historical-plan";
 import { EVENT_TIMESTAMP } from "../domain/names";
-import { ExportStream } from "../offline/export-stream";
+import { streamExport } from "../offline/export-stream";
 import type { ExportColumn } from "../offline/export-writer";
 import { exportDtypes } from "./historical";
 import { type HistoricalSpec, jobFiles, selectionOf } from "./historical-jobs";
@@ -52,8 +52,7 @@ export async function combineShards(
   const file = (name: string, what: string) =>
     services.scratch.getJson<never>(services.scratch.jobFileKey(project, jobId, name), `${what} of job ${jobId}`);
   const exportId = `exp_${jobId}`;
-  const stream = await ExportStream.open(services.exports, project, exportId, columns);
-  try {
+  await streamExport(services.exports, project, exportId, columns, async (stream) => {
     for (let s = 0; s < spec.slices; s++) {
       const { start, end } = sliceRange(s, spec.rows);
       const [entity, ...outputs] = await Promise.all([
@@ -68,11 +67,7 @@ export async function combineShards(
       mergeOutputs(data, outputs as ShardOutput[], start);
       await stream.writeGroup(data, end - start);
     }
-    await stream.close();
-  } catch (err) {
-    await stream.abort();
-    throw err;
-  }
+  });
   return {
     rowsRead: 0,
     rowsWritten: spec.rows,

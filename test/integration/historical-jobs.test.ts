@@ -12,6 +12,8 @@ import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { BucketRows } from "../../src/domain/historical-plan";
 import type { HistoricalShardTask } from "../../src/queues/messages";
+import { streamExport, UPLOAD_PART_BYTES } from "../../src/offline/export-stream";
+import { exportColumns } from "../../src/offline/export-writer";
 import { servicesFor } from "../../src/services/services";
 import { healJobs } from "../../src/services/watchdog";
 import { rng } from "../prng";
@@ -243,5 +245,26 @@ describe("historical jobs by bucket", () => {
     expect(done.status).toBe("completed");
     const rows = await parquetReadObjects({ file: await exportBytes(done.download_url) });
     expect(rows.map((r) => r.note)).toEqual(body.entity_df.note);
+  });
+
+  it("a streamed export of several upload parts is one file in Miniflare's R2", { timeout: 120_000 }, async () => {
+    const services = servicesFor(env);
+    const columns = exportColumns(["event_timestamp", "note"], {}, () => ["x"]);
+    const n = 150_000;
+    const r = rng(3);
+    const group = (k: number) => ({
+      event_timestamp: Array.from({ length: n }, (_, i) => T0 + (k * n + i) * 1000),
+      note: Array.from({ length: n }, () => r().toString(36) + r().toString(36)),
+    });
+    const record = await streamExport(services.exports, "ai_etl", "exp_stream", columns, async (stream) => {
+      for (let k = 0; k < 2; k++) await stream.writeGroup(group(k), n);
+    });
+    expect(record.bytes).toBeGreaterThan(UPLOAD_PART_BYTES);
+    const object = (await env.OFFLINE_STORE.get(record.path))!;
+    expect(object.size).toBe(record.bytes);
+    const file = await object.arrayBuffer();
+    expect(parquetMetadata(file).row_groups.map((g) => Number(g.num_rows))).toEqual([n, n]);
+    const rows = await parquetReadObjects({ file, columns: ["event_timestamp"], rowStart: 2 * n - 1 });
+    expect(rows).toEqual([{ event_timestamp: new Date(T0 + (2 * n - 1) * 1000) }]);
   });
 });
