@@ -12,6 +12,15 @@ export interface HistoricalShardTask {
   slices: number[];
 }
 
+/** Splits one slice (a run of whole row groups) of a Parquet entity_df into per-(group, bucket) key files. */
+export interface HistoricalSplitTask {
+  kind: "historical-split";
+  project: string;
+  job_id: string;
+  task_id: string;
+  slice: number;
+}
+
 export interface HistoricalCombineTask {
   kind: "historical-combine";
   project: string;
@@ -45,7 +54,12 @@ export interface MaterializeWriteTask {
   records: string;
 }
 
-export type TaskMessage = HistoricalShardTask | HistoricalCombineTask | MaterializeTask | MaterializeWriteTask;
+export type TaskMessage =
+  | HistoricalSplitTask
+  | HistoricalShardTask
+  | HistoricalCombineTask
+  | MaterializeTask
+  | MaterializeWriteTask;
 
 /** Queues accept at most 100 messages per sendBatch. */
 export async function sendTasks(queue: Queue, tasks: readonly TaskMessage[]): Promise<void> {
@@ -54,7 +68,13 @@ export async function sendTasks(queue: Queue, tasks: readonly TaskMessage[]): Pr
   }
 }
 
-const TASK_KINDS = new Set(["historical-shard", "historical-combine", "materialize", "materialize-write"]);
+const TASK_KINDS = new Set([
+  "historical-split",
+  "historical-shard",
+  "historical-combine",
+  "materialize",
+  "materialize-write",
+]);
 
 /** Whether a queue message body is a task this consumer knows (kind, ids and the fields its kind needs). */
 export function isTaskMessage(body: unknown): body is TaskMessage {
@@ -70,6 +90,8 @@ export function isTaskMessage(body: unknown): body is TaskMessage {
         Array.isArray(t.slices) &&
         t.slices.every((s) => Number.isInteger(s))
       );
+    case "historical-split":
+      return Number.isInteger(t.slice);
     case "materialize":
       return (
         typeof t.view === "string" && Array.isArray(t.files) && typeof t.start === "number" && typeof t.end === "number"

@@ -10,12 +10,11 @@
  * same file again under the same export id.
  */
 import type { CompiledRegistry } from "../domain/compiled-registry";
-import { sliceRange } from "../domain/historical-plan";
 import { EVENT_TIMESTAMP } from "../domain/names";
 import { streamExport } from "../offline/export-stream";
 import type { ExportColumn } from "../offline/export-writer";
 import { exportDtypes } from "./historical";
-import { type HistoricalSpec, jobFiles, selectionOf } from "./historical-jobs";
+import { type HistoricalSpec, type JobPlan, jobFiles, selectionOf, sliceBounds } from "./historical-jobs";
 import type { ShardOutput, TaskMeasures } from "./historical-shard";
 import type { Services } from "./services";
 
@@ -51,13 +50,14 @@ export async function combineShards(
   );
   const file = (name: string, what: string) =>
     services.scratch.getJson<never>(services.scratch.jobFileKey(project, jobId, name), `${what} of job ${jobId}`);
+  const parts = spec.parts ?? ((await file(jobFiles.plan(), "The split's plan")) as JobPlan).parts;
   const exportId = `exp_${jobId}`;
   await streamExport(services.exports, project, exportId, columns, async (stream) => {
     for (let s = 0; s < spec.slices; s++) {
-      const { start, end } = sliceRange(s, spec.rows);
+      const { start, end } = sliceBounds(spec, s);
       const [entity, ...outputs] = await Promise.all([
         file(jobFiles.entity(s), `Entity columns of slice ${s}`) as Promise<Record<string, unknown[]>>,
-        ...spec.parts[s].map(
+        ...parts[s].map(
           ([g, b]) =>
             file(jobFiles.output(g, b, s), `Output of group ${g} bucket ${b} slice ${s}`) as Promise<ShardOutput>,
         ),

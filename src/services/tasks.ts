@@ -9,11 +9,12 @@
  */
 import { isoAfter, QUEUE_WAIT_MS, runningLeaseMs } from "../domain/task-lease";
 import { getJob, getTasks, type Job } from "../db/jobs-store";
-import { completeTask, failTask, leaseTask, noteTaskError, startTask, type TaskResult } from "../db/task-store";
+import { completeTask, failTask, noteTaskError, startTask, type TaskResult } from "../db/task-store";
 import { finishJob } from "../db/jobs-store";
-import { isTaskMessage, sendTasks, type TaskMessage } from "../queues/messages";
+import { isTaskMessage, type TaskMessage } from "../queues/messages";
 import { combineShards } from "./historical-combine";
-import { combineTask, type HistoricalSpec } from "./historical-jobs";
+import { type HistoricalSpec, sendCombine } from "./historical-jobs";
+import { afterSplits, runSplit } from "./historical-split";
 import { runShard } from "./historical-shard";
 import { finishMaterialization } from "./materialize-finish";
 import { runMaterializeTask } from "./materialize-tasks";
@@ -27,6 +28,8 @@ function retryDelaySeconds(attempts: number): number {
 async function runTask(services: Services, job: Job, task: TaskMessage): Promise<TaskResult> {
   const registry = await services.registry.fresh(task.project);
   switch (task.kind) {
+    case "historical-split":
+      return runSplit(services, registry, job, task);
     case "historical-shard":
       return runShard(services, registry, job.spec as HistoricalSpec, task);
     case "historical-combine":
@@ -37,15 +40,13 @@ async function runTask(services: Services, job: Job, task: TaskMessage): Promise
   }
 }
 
-/** Sends a historical job's combine step, with its lease. */
-export async function sendCombine(services: Services, project: string, jobId: string, now: number): Promise<void> {
-  await sendTasks(services.queues.fanout, [combineTask(project, jobId)]);
-  await leaseTask(services.db, jobId, "combine", isoAfter(now, QUEUE_WAIT_MS), false);
-}
+export { sendCombine };
 
 /** What follows a job's last task: the combine step, or the job's end. */
 async function afterTasks(services: Services, job: Job, task: { kind: string }, output?: Record<string, unknown>) {
-  if (task.kind === "historical-shard" && job.tasks_done === job.tasks_total - 1) {
+  if (task.kind === "historical-split" && job.tasks_done === job.tasks_total - 1) {
+    await afterSplits(services, job);
+  } else if (task.kind === "historical-shard" && job.tasks_done === job.tasks_total - 1) {
     await sendCombine(services, job.project, job.id, Date.now());
   } else if (task.kind === "historical-combine") {
     await finishJob(services.db, job.id, output ?? {});

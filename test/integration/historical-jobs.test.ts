@@ -9,6 +9,7 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
+import { parquetWriteBuffer } from "hyparquet-writer";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { BucketRows } from "../../src/domain/historical-plan";
 import type { HistoricalShardTask } from "../../src/queues/messages";
@@ -18,7 +19,7 @@ import { servicesFor } from "../../src/services/services";
 import { healJobs } from "../../src/services/watchdog";
 import { rng } from "../prng";
 import { DEMO } from "./fixtures";
-import { call, expectStatus } from "./helpers";
+import { call, expectStatus, token } from "./helpers";
 import { appendHistory, DAY, HOUR, useBuckets } from "./offline-fixtures";
 import { captureTasks, deliverTasks, drainTasks, sentTasks } from "./task-queue";
 
@@ -266,5 +267,106 @@ describe("historical jobs by bucket", () => {
     expect(parquetMetadata(file).row_groups.map((g) => Number(g.num_rows))).toEqual([n, n]);
     const rows = await parquetReadObjects({ file, columns: ["event_timestamp"], rowStart: 2 * n - 1 });
     expect(rows).toEqual([{ event_timestamp: new Date(T0 + (2 * n - 1) * 1000) }]);
+  });
+});
+
+/** The entity_df as a Parquet file in R2, in row groups of 64 rows; returns its path for the request. */
+async function putEntityParquet(df: Record<string, unknown[]>, key = "offline/ai_etl/entity_dfs/train.parquet") {
+  const bytes = parquetWriteBuffer({
+    columnData: [
+      { name: "customer_id", data: df.customer_id, type: "STRING" },
+      { name: "event_timestamp", data: df.event_timestamp.map((t) => new Date(t as string)), type: "TIMESTAMP" },
+      { name: "label", data: df.label, type: "BOOLEAN" },
+      { name: "note", data: df.note, type: "STRING" },
+      { name: "weight", data: df.weight, type: "DOUBLE" },
+    ],
+    rowGroupSize: 64,
+  });
+  await env.OFFLINE_STORE.put(key, bytes);
+  return "r2://larder-offline/entity_dfs/train.parquet";
+}
+
+describe("historical jobs on a Parquet entity_df in R2 (entity_df_path)", () => {
+  it("split by a task, give the synchronous join's export cell for cell", async () => {
+    const df = entityDf(300, 21);
+    const path = await putEntityParquet(df);
+    const sync = await expectStatus(
+      call("POST", "/historical-features", { body: { features: FEATURES, entity_df: df, full_feature_names: true } }),
+      200,
+    );
+    const accepted = await expectStatus(
+      call("POST", "/historical-features", {
+        body: { features: FEATURES, entity_df_path: path, full_feature_names: true },
+      }),
+      202,
+    );
+    expect(accepted).toMatchObject({ status: "queued", rows_count: 300 });
+    expect(sentTasks.map((t) => t.kind)).toEqual(["historical-split"]);
+    await deliverTasks(sentTasks.splice(0));
+    // The split planned the shards from its counts and sent them.
+    expect(new Set(sentTasks.map((t) => t.kind))).toEqual(new Set(["historical-shard"]));
+    await drainTasks();
+    const done = await status(accepted.job_id);
+    expect(done.status).toBe("completed");
+    expect(done.timings.split).toMatchObject({ tasks: 1, wall_ms: expect.any(Number) });
+    const expected = await exportBytes(sync.download_url);
+    const actual = await exportBytes(done.download_url);
+    expect(await parquetReadObjects({ file: actual })).toEqual(await parquetReadObjects({ file: expected }));
+    expect(parquetMetadata(actual).schema).toEqual(parquetMetadata(expected).schema);
+  });
+
+  it("the shards are planned again by the watchdog when the step after the last split was lost", async () => {
+    const df = entityDf(80, 22);
+    const path = await putEntityParquet(df);
+    const accepted = await startJob({ features: FEATURES, entity_df_path: path });
+    await deliverTasks(sentTasks.splice(0));
+    // As if the invocation died right after recording the split: no shard rows, nothing sent.
+    sentTasks.length = 0;
+    await env.DB.prepare("DELETE FROM job_tasks WHERE job_id = ? AND task_id LIKE 'shard-%'")
+      .bind(accepted.job_id)
+      .run();
+    await env.DB.prepare("UPDATE jobs SET tasks_total = 2 WHERE id = ?").bind(accepted.job_id).run();
+    expect((await status(accepted.job_id)).status).toBe("in_progress"); // the status read heals it
+    expect(sentTasks.length).toBeGreaterThan(0);
+    expect(sentTasks.every((t) => t.kind === "historical-shard")).toBe(true);
+    await drainTasks();
+    const done = await status(accepted.job_id);
+    expect(done.status).toBe("completed");
+    const rows = await parquetReadObjects({ file: await exportBytes(done.download_url) });
+    expect(rows.map((r) => r.note)).toEqual(df.note);
+  });
+
+  it("refuses bad paths and bodies with a 400, and needs offline:read", async () => {
+    const df = entityDf(10, 23);
+    const path = await putEntityParquet(df);
+    const post = (body: Record<string, unknown>, options: { token?: string | null } = {}) =>
+      call("POST", "/historical-features", { body: { features: FEATURES, ...body }, ...options });
+    const both = await expectStatus(post({ entity_df: df, entity_df_path: path }), 400);
+    expect(both.error.message).toMatch(/entity_df or entity_df_path, not both/);
+    expect((await expectStatus(post({}), 400)).error.message).toMatch(/entity_df .* or entity_df_path .* is required/);
+    const none = await expectStatus(post({ entity_df_path: "r2://larder-offline/entity_dfs/none.parquet" }), 400);
+    expect(none.error.message).toMatch(/names no object/);
+    const prefix = await expectStatus(post({ entity_df_path: "r2://larder-offline/entity_dfs/" }), 400);
+    expect(prefix.error.message).toMatch(/names a prefix/);
+    // Another project's data is not a path this project may name.
+    await env.OFFLINE_STORE.put(
+      "offline/team_b/train.parquet",
+      await (await env.OFFLINE_STORE.get("offline/ai_etl/entity_dfs/train.parquet"))!.arrayBuffer(),
+    );
+    const other = await expectStatus(post({ entity_df_path: "external://offline/team_b/train.parquet" }), 400);
+    expect(other.error.message).toMatch(/outside the prefixes the operator allows/);
+    const dotted = await expectStatus(post({ entity_df_path: "r2://larder-offline/../team_b/train.parquet" }), 400);
+    expect(dotted.error.message).toMatch(/is not usable/);
+    await env.OFFLINE_STORE.put("offline/ai_etl/entity_dfs/bad.parquet", "not parquet");
+    await expectStatus(post({ entity_df_path: "r2://larder-offline/entity_dfs/bad.parquet" }), 400);
+    const keyless = parquetWriteBuffer({
+      columnData: [{ name: "event_timestamp", data: [new Date()], type: "TIMESTAMP" }],
+    });
+    await env.OFFLINE_STORE.put("offline/ai_etl/entity_dfs/keyless.parquet", keyless);
+    const lacking = await expectStatus(post({ entity_df_path: "r2://larder-offline/entity_dfs/keyless.parquet" }), 400);
+    expect(lacking.error.message).toMatch(/lacks column\(s\) customer_id/);
+    await expectStatus(post({ entity_df_path: path }, { token: null }), 401);
+    await expectStatus(post({ entity_df_path: path }, { token: await token({ scopes: ["online:read"] }) }), 403);
+    expect(sentTasks).toEqual([]);
   });
 });
