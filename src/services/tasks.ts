@@ -5,8 +5,11 @@
  * on the task, its lease extended past the retry); after its retries the
  * dead-letter consumer ends the job `failed` with the error recorded. A
  * message that is not a task is logged and retried, so it reaches the
- * dead-letter queue rather than vanish.
+ * dead-letter queue rather than vanish. A split task that finds the user's
+ * Parquet entity_df invalid (VALIDATION_ERROR) fails its job at once: a retry
+ * would read the same rows.
  */
+import { LarderError } from "../domain/errors";
 import { isoAfter, QUEUE_WAIT_MS, runningLeaseMs } from "../domain/task-lease";
 import { getJob, getTasks, type Job } from "../db/jobs-store";
 import { completeTask, failTask, noteTaskError, startTask, type TaskResult } from "../db/task-store";
@@ -76,6 +79,12 @@ async function consumeOne(services: Services, message: Message<unknown>): Promis
     message.ack();
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
+    if (task.kind === "historical-split" && err instanceof LarderError && err.code === "VALIDATION_ERROR") {
+      // The user's entity_df file is wrong (a bad timestamp or key type): a retry reads the same rows.
+      await failTask(db, task.job_id, task.task_id, reason);
+      message.ack();
+      return;
+    }
     const delay = retryDelaySeconds(message.attempts);
     console.error(`task ${task.job_id}/${task.task_id} failed (attempt ${message.attempts}): ${reason}`);
     const lease = isoAfter(Date.now(), delay * 1000 + QUEUE_WAIT_MS);

@@ -336,6 +336,27 @@ describe("historical jobs on a Parquet entity_df in R2 (entity_df_path)", () => 
     expect(rows.map((r) => r.note)).toEqual(df.note);
   });
 
+  it("a Parquet entity_df with an ill-typed key fails its job at once, naming the row", async () => {
+    const bytes = parquetWriteBuffer({
+      columnData: [
+        { name: "customer_id", data: [7n, 8n], type: "INT64" },
+        { name: "event_timestamp", data: [new Date(T0), new Date(T0)], type: "TIMESTAMP" },
+      ],
+    });
+    await env.OFFLINE_STORE.put("offline/ai_etl/entity_dfs/ints.parquet", bytes);
+    const accepted = await startJob({
+      features: FEATURES,
+      entity_df_path: "r2://larder-offline/entity_dfs/ints.parquet",
+    });
+    const result = await deliverTasks(sentTasks.splice(0));
+    expect(result.retryMessages).toEqual([]);
+    const job = await status(accepted.job_id);
+    expect(job.status).toBe("failed");
+    expect(job.errors).toEqual([
+      { task: "split-0", reason: expect.stringMatching(/entity_df row 0: join key 'customer_id' .* expects STRING/) },
+    ]);
+  });
+
   it("refuses bad paths and bodies with a 400, and needs offline:read", async () => {
     const df = entityDf(10, 23);
     const path = await putEntityParquet(df);
