@@ -23,7 +23,7 @@ import {
 import {
   HistoricalJobAccepted,
   HistoricalJobStatus,
-  HistoricalRequest,
+  HistoricalHttpRequest,
   HistoricalResponse,
 } from "../schemas/historical";
 import { exportForLink, historicalFeatures, historicalJobStatus } from "../services/historical-request";
@@ -45,7 +45,7 @@ historicalRoutes.openapi(
     tags: ["offline"],
     summary: "Point-in-time-correct features for training (inline + signed Parquet link, or a job)",
     middleware: [canRead] as const,
-    request: { query: ProjectQuery, ...jsonBody(HistoricalRequest) },
+    request: { query: ProjectQuery, ...jsonBody(HistoricalHttpRequest) },
     responses: {
       200: jsonResponse(HistoricalResponse, "Joined rows"),
       202: jsonResponse(HistoricalJobAccepted, "Accepted as a job"),

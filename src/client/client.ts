@@ -180,7 +180,7 @@ export class LarderClient {
    * requests) an accepted job; tell them apart with `isHistoricalJob`. Not retried.
    */
   getHistoricalFeatures(
-    body: T.HistoricalRequest,
+    body: T.HistoricalHttpRequest,
     opts?: CallOptions,
   ): Promise<T.HistoricalResponse | T.HistoricalJobAccepted> {
     return this.post("/historical-features", body, false, opts);
@@ -197,7 +197,7 @@ export class LarderClient {
   }
 
   /** Historical features to the end: answered at once, or as a job followed to completion. */
-  retrieveHistorical(body: T.HistoricalRequest, opts?: FollowOptions<T.HistoricalJobStatus>) {
+  retrieveHistorical(body: T.HistoricalHttpRequest, opts?: FollowOptions<T.HistoricalJobStatus>) {
     return retrieveHistorical(this, body, opts);
   }
 

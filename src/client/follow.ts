@@ -94,7 +94,7 @@ export interface HistoricalOutcome {
  */
 export async function retrieveHistorical(
   client: LarderClient,
-  body: T.HistoricalRequest,
+  body: T.HistoricalHttpRequest,
   opts: FollowOptions<T.HistoricalJobStatus> = {},
 ): Promise<HistoricalOutcome> {
   const answer = await client.getHistoricalFeatures(body, { signal: opts.signal });

@@ -49,7 +49,10 @@ export type IngestResponse = z.infer<typeof offline.IngestResponse>;
 export type ScanRequest = z.input<typeof offline.ScanRequest>;
 export type ScanResponse = z.infer<typeof offline.ScanResponse>;
 
+/** The inline form (the binding's). */
 export type HistoricalRequest = z.input<typeof historical.HistoricalRequest>;
+/** The HTTP route's: `entity_df` inline, or `entity_df_path` naming a Parquet file in R2. */
+export type HistoricalHttpRequest = z.input<typeof historical.HistoricalHttpRequest>;
 export type HistoricalResponse = z.infer<typeof historical.HistoricalResponse>;
 export type HistoricalJobAccepted = z.infer<typeof historical.HistoricalJobAccepted>;
 export type HistoricalJobStatus = z.infer<typeof historical.HistoricalJobStatus>;

@@ -8,12 +8,18 @@
  * a failed attempt extends it by its retry delay. After MAX_RESENDS
  * re-sends the job fails, saying which task never finished.
  */
-export type TaskKind = "materialize" | "materialize-write" | "historical-shard" | "historical-combine";
+export type TaskKind =
+  | "materialize"
+  | "materialize-write"
+  | "historical-split"
+  | "historical-shard"
+  | "historical-combine";
 
 /** What one task of each kind is sized to take (see materialize-plan.ts and historical-jobs.ts). */
 export const EXPECTED_TASK_MS: Record<TaskKind, number> = {
   materialize: 60_000,
   "materialize-write": 30_000,
+  "historical-split": 30_000,
   "historical-shard": 60_000,
   "historical-combine": 120_000,
 };

@@ -13,7 +13,7 @@ import { EVENT_TIMESTAMP } from "../domain/names";
 import { dtypeElements, timestampElement, toWritable } from "./parquet-values";
 
 /** The dtype a label column's values fit. */
-function inferDtype(values: readonly unknown[]): Dtype {
+export function inferDtype(values: readonly unknown[]): Dtype {
   let sawNumber = false;
   let allIntegers = true;
   let allBooleans = true;
@@ -36,29 +36,61 @@ function inferDtype(values: readonly unknown[]): Dtype {
   return "string";
 }
 
+/** How one export column is written: its dtype, and whether the registry declared it (else inferred). */
+export interface ExportColumn {
+  name: string;
+  /** null for `event_timestamp` (TIMESTAMP(MILLIS, UTC)). */
+  dtype: Dtype | null;
+  declared: boolean;
+}
+
+/** The export's columns: `dtypes` for features and join keys, other columns inferred from `valuesOf(name)`. */
+export function exportColumns(
+  columns: readonly string[],
+  dtypes: Readonly<Record<string, Dtype>>,
+  valuesOf: (name: string) => readonly unknown[],
+): ExportColumn[] {
+  return columns.map((name) => {
+    if (name === EVENT_TIMESTAMP) return { name, dtype: null, declared: true };
+    const declared = dtypes[name];
+    return { name, dtype: declared ?? inferDtype(valuesOf(name)), declared: declared !== undefined };
+  });
+}
+
+export function exportSchema(columns: readonly ExportColumn[]): SchemaElement[] {
+  const schema: SchemaElement[] = [{ name: "root", num_children: columns.length }];
+  for (const { name, dtype } of columns) {
+    if (dtype === null) schema.push(timestampElement(name, "OPTIONAL"));
+    else schema.push(...dtypeElements(name, dtype, true));
+  }
+  return schema;
+}
+
+/** Columns of rows as hyparquet-writer takes them (`data[name]`: the rows' values). */
+export function exportColumnData(
+  columns: readonly ExportColumn[],
+  data: Readonly<Record<string, readonly unknown[]>>,
+): ColumnSource[] {
+  return columns.map(({ name, dtype, declared }) => {
+    const values = data[name];
+    if (dtype === null)
+      return { name, data: values.map((v) => (typeof v === "number" ? BigInt(Math.floor(v)) : null)) };
+    const convert = (v: unknown) =>
+      declared || dtype !== "string" || v === null || v === undefined || typeof v === "string" ? v : JSON.stringify(v);
+    return { name, data: values.map((v) => toWritable(dtype, convert(v))) };
+  });
+}
+
+export const EXPORT_CREATED_BY = "larder (hyparquet-writer)";
+
 /** `dtypes` gives the dtype of every feature column and join key; other columns are inferred. */
 export function writeExport(
   result: PitJoinResult,
   dtypes: Readonly<Record<string, Dtype>>,
   rowGroupSize = 50_000,
 ): Uint8Array {
-  const schema: SchemaElement[] = [{ name: "root", num_children: result.columns.length }];
-  const columnData: ColumnSource[] = [];
-  for (const name of result.columns) {
-    const values = result.data[name];
-    if (name === EVENT_TIMESTAMP) {
-      schema.push(timestampElement(name, "OPTIONAL"));
-      columnData.push({ name, data: values.map((v) => (typeof v === "number" ? BigInt(Math.floor(v)) : null)) });
-      continue;
-    }
-    const declared = dtypes[name];
-    const dtype = declared ?? inferDtype(values);
-    schema.push(...dtypeElements(name, dtype, true));
-    const convert = (v: unknown) =>
-      declared || dtype !== "string" || v === null || v === undefined || typeof v === "string" ? v : JSON.stringify(v);
-    columnData.push({ name, data: values.map((v) => toWritable(dtype, convert(v))) });
-  }
-  return new Uint8Array(
-    parquetWriteBuffer({ columnData, schema, rowGroupSize, createdBy: "larder (hyparquet-writer)" }),
-  );
+  const columns = exportColumns(result.columns, dtypes, (name) => result.data[name]);
+  const schema = exportSchema(columns);
+  const columnData = exportColumnData(columns, result.data);
+  return new Uint8Array(parquetWriteBuffer({ columnData, schema, rowGroupSize, createdBy: EXPORT_CREATED_BY }));
 }

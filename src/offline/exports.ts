@@ -27,17 +27,24 @@ export class ExportStore {
 
   /** Writes the file, then its record (a re-run of the same id replaces both). */
   async save(project: string, id: string, bytes: Uint8Array, rows: number): Promise<ExportRecord> {
-    const path = exportKey(project, id);
-    await this.bucket.put(path, bytes, {
-      httpMetadata: { contentType: EXPORT_CONTENT_TYPE, contentDisposition: `attachment; filename="${id}.parquet"` },
-    });
+    await this.bucket.put(exportKey(project, id), bytes, { httpMetadata: this.httpMetadata(id) });
+    return this.record(project, id, rows, bytes.byteLength);
+  }
+
+  /** A multipart upload of the export's file (see export-stream.ts); `record` it once completed. */
+  createUpload(project: string, id: string): Promise<R2MultipartUpload> {
+    return this.bucket.createMultipartUpload(exportKey(project, id), { httpMetadata: this.httpMetadata(id) });
+  }
+
+  /** Records (or re-records) an export whose file is written. */
+  async record(project: string, id: string, rows: number, bytes: number): Promise<ExportRecord> {
     const now = Date.now();
     const record: ExportRecord = {
       id,
       project,
-      path,
+      path: exportKey(project, id),
       rows,
-      bytes: bytes.byteLength,
+      bytes,
       created_at: new Date(now).toISOString(),
       expires_at: new Date(now + EXPORT_RETENTION_SECONDS * 1000).toISOString(),
     };
@@ -45,8 +52,12 @@ export class ExportStore {
     await this.db
       .insert(exportsTable)
       .values(record)
-      .onConflictDoUpdate({ target: exportsTable.id, set: { rows, bytes: bytes.byteLength, created_at, expires_at } });
+      .onConflictDoUpdate({ target: exportsTable.id, set: { rows, bytes, created_at, expires_at } });
     return record;
+  }
+
+  private httpMetadata(id: string): R2HTTPMetadata {
+    return { contentType: EXPORT_CONTENT_TYPE, contentDisposition: `attachment; filename="${id}.parquet"` };
   }
 
   async find(id: string): Promise<ExportRecord | undefined> {

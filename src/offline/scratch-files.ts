@@ -5,7 +5,9 @@
  * them, and dead letters (`dead-letter/<queue>/<message id>.json`), kept for
  * an operator.
  */
+import type { AsyncBuffer } from "hyparquet";
 import { internal } from "../domain/errors";
+import { r2AsyncBuffer } from "./r2-buffer";
 
 const JOBS_PREFIX = "jobs/";
 export const DEAD_LETTER_PREFIX = "dead-letter/";
@@ -27,6 +29,16 @@ export class ScratchFiles {
     const object = await this.bucket.get(key);
     if (!object) throw internal(`${what} is missing from R2 (${key})`, undefined, { file: key });
     return object.json<T>();
+  }
+
+  /** The size of an object (e.g. an entity_df a user put in R2); null when there is none. */
+  async size(key: string): Promise<number | null> {
+    return (await this.bucket.head(key))?.size ?? null;
+  }
+
+  /** Ranged reads of an object of known size, for hyparquet. */
+  buffer(key: string, size: number): AsyncBuffer {
+    return r2AsyncBuffer(this.bucket, key, size);
   }
 
   /** Deletes up to 1,000 job files uploaded before `cutoffMs`; returns how many. */

@@ -5,8 +5,20 @@ export interface HistoricalShardTask {
   project: string;
   job_id: string;
   task_id: string;
-  shard: number;
-  shards: number;
+  /** The view group (an index into the job's spec) and the bucket whose files and entity rows it joins. */
+  group: number;
+  bucket: number;
+  /** The slices (ascending) whose rows of that bucket it joins. */
+  slices: number[];
+}
+
+/** Splits one slice (a run of whole row groups) of a Parquet entity_df into per-(group, bucket) key files. */
+export interface HistoricalSplitTask {
+  kind: "historical-split";
+  project: string;
+  job_id: string;
+  task_id: string;
+  slice: number;
 }
 
 export interface HistoricalCombineTask {
@@ -42,7 +54,12 @@ export interface MaterializeWriteTask {
   records: string;
 }
 
-export type TaskMessage = HistoricalShardTask | HistoricalCombineTask | MaterializeTask | MaterializeWriteTask;
+export type TaskMessage =
+  | HistoricalSplitTask
+  | HistoricalShardTask
+  | HistoricalCombineTask
+  | MaterializeTask
+  | MaterializeWriteTask;
 
 /** Queues accept at most 100 messages per sendBatch. */
 export async function sendTasks(queue: Queue, tasks: readonly TaskMessage[]): Promise<void> {
@@ -51,7 +68,13 @@ export async function sendTasks(queue: Queue, tasks: readonly TaskMessage[]): Pr
   }
 }
 
-const TASK_KINDS = new Set(["historical-shard", "historical-combine", "materialize", "materialize-write"]);
+const TASK_KINDS = new Set([
+  "historical-split",
+  "historical-shard",
+  "historical-combine",
+  "materialize",
+  "materialize-write",
+]);
 
 /** Whether a queue message body is a task this consumer knows (kind, ids and the fields its kind needs). */
 export function isTaskMessage(body: unknown): body is TaskMessage {
@@ -61,7 +84,14 @@ export function isTaskMessage(body: unknown): body is TaskMessage {
   if (typeof t.project !== "string" || typeof t.job_id !== "string" || typeof t.task_id !== "string") return false;
   switch (t.kind) {
     case "historical-shard":
-      return Number.isInteger(t.shard) && Number.isInteger(t.shards);
+      return (
+        Number.isInteger(t.group) &&
+        Number.isInteger(t.bucket) &&
+        Array.isArray(t.slices) &&
+        t.slices.every((s) => Number.isInteger(s))
+      );
+    case "historical-split":
+      return Number.isInteger(t.slice);
     case "materialize":
       return (
         typeof t.view === "string" && Array.isArray(t.files) && typeof t.start === "number" && typeof t.end === "number"

@@ -6,16 +6,18 @@
 import type { CompiledRegistry } from "../domain/compiled-registry";
 import { parseEntityDf } from "../domain/entity-df";
 import { EVENT_TIMESTAMP } from "../domain/names";
-import { LarderError } from "../domain/errors";
+import { invalid, LarderError } from "../domain/errors";
 import { selectFeatures } from "../domain/feature-refs";
 import { resultRows } from "../domain/join-output";
 import { formatTimestamp } from "../domain/timestamps";
-import { getJob } from "../db/jobs-store";
+import { getJob, getTasks } from "../db/jobs-store";
 import { newExportId } from "../offline/exports";
 import { writeExport } from "../offline/export-writer";
 import { signedExportUrl, signingSecret, verifyExportLink } from "./export-links";
 import { exportDtypes, joinHistorical } from "./historical";
-import { MAX_JOB_ROWS, startHistoricalJob } from "./historical-jobs";
+import { MAX_JOB_ROWS } from "./historical-jobs";
+import { startHistoricalJob, startPathJob } from "./historical-start";
+import { jobWork } from "./historical-status";
 import type { Services } from "./services";
 import { healJobs } from "./watchdog";
 
@@ -27,7 +29,9 @@ export const INLINE_MAX_ROWS = 1_000;
 export interface HistoricalRequestBody {
   feature_service?: string;
   features?: string[];
-  entity_df: Record<string, unknown[]>;
+  entity_df?: Record<string, unknown[]>;
+  /** A Parquet entity_df already in R2 (the batch-source path rule); always a job. */
+  entity_df_path?: string;
   full_feature_names: boolean;
   async: boolean;
 }
@@ -45,15 +49,24 @@ export async function historicalFeatures(
   startedAt: number,
 ) {
   const selection = selectFeatures(registry, body, { onlineOnly: false });
+  const request = { feature_service: body.feature_service, full_feature_names: body.full_feature_names };
+  if (body.entity_df_path !== undefined) {
+    if (body.entity_df !== undefined)
+      throw invalid("Send entity_df or entity_df_path, not both", { fields: ["entity_df", "entity_df_path"] });
+    const { jobId, rows } = await startPathJob(services, registry, selection, request, body.entity_df_path);
+    const status_url = `/api/v1/features/historical-features/${jobId}`;
+    // Shards are planned once the split tasks have counted the rows per bucket.
+    return { status: 202 as const, body: { job_id: jobId, status: "queued", status_url, rows_count: rows, shards: 0 } };
+  }
+  if (body.entity_df === undefined)
+    throw invalid("entity_df (columnar JSON) or entity_df_path (a Parquet file in R2) is required", {
+      fields: ["entity_df", "entity_df_path"],
+    });
+  const entityDf = body.entity_df;
   const joinKeys = [...new Set(selection.views.flatMap((v) => v.view.joinKeys))];
-  const df = parseEntityDf(body.entity_df, joinKeys, MAX_JOB_ROWS);
+  const df = parseEntityDf(entityDf, joinKeys, MAX_JOB_ROWS);
   if (body.async || df.numRows > SYNC_MAX_ROWS) {
-    const request = {
-      features: selection.refs,
-      feature_service: body.feature_service,
-      full_feature_names: body.full_feature_names,
-    };
-    const { jobId, shards } = await startHistoricalJob(services, registry, request, body.entity_df, df.numRows);
+    const { jobId, shards } = await startHistoricalJob(services, registry, selection, request, df);
     const status_url = `/api/v1/features/historical-features/${jobId}`;
     return {
       status: 202 as const,
@@ -68,7 +81,7 @@ export async function historicalFeatures(
   const record = await services.exports.save(registry.project, exportId, bytes, df.numRows);
   const writeMs = performance.now() - writeStarted;
   // Inline rows show the entity timestamps as sent, and unix_timestamp features as RFC 3339.
-  joined.result.data[EVENT_TIMESTAMP] = body.entity_df[EVENT_TIMESTAMP];
+  joined.result.data[EVENT_TIMESTAMP] = entityDf[EVENT_TIMESTAMP];
   for (const [name, dtype] of Object.entries(dtypes)) {
     if (dtype !== "unix_timestamp") continue;
     joined.result.data[name] = joined.result.data[name].map((v) => (typeof v === "number" ? formatTimestamp(v) : v));
@@ -117,6 +130,7 @@ export async function historicalJobStatus(services: Services, project: string, j
     job = (await getJob(services.db, jobId)) ?? job;
   }
   const result = job.result as { export_id?: string } | null;
+  const work = jobWork(await getTasks(services.db, job.id), job.spec as { split_ms?: unknown });
   const exportId = job.status === "completed" ? String(result?.export_id ?? "") : "";
   const secret = signingSecret(services.config);
   const link = exportId ? await signedExportUrl(origin, { project, id: exportId }, secret) : null;
@@ -130,6 +144,7 @@ export async function historicalJobStatus(services: Services, project: string, j
       fraction: job.tasks_total ? job.tasks_done / job.tasks_total : 1,
     },
     rows_count: Number((job.spec as { rows?: number }).rows ?? 0),
+    ...work,
     download_url: link?.url ?? null,
     download_expires_at: link?.expiresAt ?? null,
     storage_uri: record ? `r2://${record.path}` : null,

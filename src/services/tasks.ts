@@ -5,14 +5,20 @@
  * on the task, its lease extended past the retry); after its retries the
  * dead-letter consumer ends the job `failed` with the error recorded. A
  * message that is not a task is logged and retried, so it reaches the
- * dead-letter queue rather than vanish.
+ * dead-letter queue rather than vanish. A split task that finds the user's
+ * Parquet entity_df invalid (VALIDATION_ERROR) fails its job at once: a retry
+ * would read the same rows.
  */
+import { LarderError } from "../domain/errors";
 import { isoAfter, QUEUE_WAIT_MS, runningLeaseMs } from "../domain/task-lease";
 import { getJob, getTasks, type Job } from "../db/jobs-store";
-import { completeTask, failTask, leaseTask, noteTaskError, startTask, type TaskResult } from "../db/task-store";
+import { completeTask, failTask, noteTaskError, startTask, type TaskResult } from "../db/task-store";
 import { finishJob } from "../db/jobs-store";
-import { isTaskMessage, sendTasks, type TaskMessage } from "../queues/messages";
-import { combineShards, combineTask, type HistoricalSpec, runShard } from "./historical-jobs";
+import { isTaskMessage, type TaskMessage } from "../queues/messages";
+import { combineShards } from "./historical-combine";
+import { type HistoricalSpec, sendCombine } from "./historical-jobs";
+import { afterSplits, runSplit } from "./historical-split";
+import { runShard } from "./historical-shard";
 import { finishMaterialization } from "./materialize-finish";
 import { runMaterializeTask } from "./materialize-tasks";
 import type { Services } from "./services";
@@ -25,27 +31,25 @@ function retryDelaySeconds(attempts: number): number {
 async function runTask(services: Services, job: Job, task: TaskMessage): Promise<TaskResult> {
   const registry = await services.registry.fresh(task.project);
   switch (task.kind) {
+    case "historical-split":
+      return runSplit(services, registry, job, task);
     case "historical-shard":
       return runShard(services, registry, job.spec as HistoricalSpec, task);
-    case "historical-combine": {
-      const { exportId, rows } = await combineShards(services, registry, job.spec as HistoricalSpec, task.job_id);
-      return { rowsRead: 0, rowsWritten: 0, output: { export_id: exportId, rows } };
-    }
+    case "historical-combine":
+      return combineShards(services, registry, job.spec as HistoricalSpec, task.job_id);
     case "materialize":
     case "materialize-write":
       return runMaterializeTask(services, registry, task);
   }
 }
 
-/** Sends a historical job's combine step, with its lease. */
-export async function sendCombine(services: Services, project: string, jobId: string, now: number): Promise<void> {
-  await sendTasks(services.queues.fanout, [combineTask(project, jobId)]);
-  await leaseTask(services.db, jobId, "combine", isoAfter(now, QUEUE_WAIT_MS), false);
-}
+export { sendCombine };
 
 /** What follows a job's last task: the combine step, or the job's end. */
 async function afterTasks(services: Services, job: Job, task: { kind: string }, output?: Record<string, unknown>) {
-  if (task.kind === "historical-shard" && job.tasks_done === job.tasks_total - 1) {
+  if (task.kind === "historical-split" && job.tasks_done === job.tasks_total - 1) {
+    await afterSplits(services, job);
+  } else if (task.kind === "historical-shard" && job.tasks_done === job.tasks_total - 1) {
     await sendCombine(services, job.project, job.id, Date.now());
   } else if (task.kind === "historical-combine") {
     await finishJob(services.db, job.id, output ?? {});
@@ -75,6 +79,12 @@ async function consumeOne(services: Services, message: Message<unknown>): Promis
     message.ack();
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
+    if (task.kind === "historical-split" && err instanceof LarderError && err.code === "VALIDATION_ERROR") {
+      // The user's entity_df file is wrong (a bad timestamp or key type): a retry reads the same rows.
+      await failTask(db, task.job_id, task.task_id, reason);
+      message.ack();
+      return;
+    }
     const delay = retryDelaySeconds(message.attempts);
     console.error(`task ${task.job_id}/${task.task_id} failed (attempt ${message.attempts}): ${reason}`);
     const lease = isoAfter(Date.now(), delay * 1000 + QUEUE_WAIT_MS);

@@ -7,19 +7,21 @@
  *   sent again, up to MAX_RESENDS times; then the job fails, naming the task.
  * - A historical job whose shards are all done but whose combine step was
  *   never sent (the last shard's invocation died after recording itself) gets
- *   its combine step.
+ *   its combine step; one whose splits are all done but whose shards were
+ *   never planned (the last split's invocation died) gets them.
  * - A job whose tasks are all done but which did not end (the finishing step
  *   died) is finished.
  * Tasks are idempotent and counted once, so a re-send of a live task only
  * repeats work.
  */
 import { isoAfter, MAX_RESENDS, QUEUE_WAIT_MS } from "../domain/task-lease";
-import { failJob, finishJob, getTasks } from "../db/jobs-store";
+import { failJob, finishJob, getJob, getTasks } from "../db/jobs-store";
 import { combinesDue, expiredTasks, leaseTask, unfinishedJobs } from "../db/task-store";
 import { isTaskMessage, sendTasks } from "../queues/messages";
 import { finishMaterialization } from "./materialize-finish";
 import type { Services } from "./services";
-import { sendCombine } from "./tasks";
+import { sendCombine } from "./historical-jobs";
+import { afterSplits } from "./historical-split";
 
 export interface HealReport {
   resent: number;
@@ -58,7 +60,12 @@ export async function healJobs(services: Services, now: number, jobId?: string):
     report.finished++;
   }
   for (const job of await combinesDue(services.db, jobId)) {
-    await sendCombine(services, job.project, job.id, now);
+    // A Parquet entity_df's splits all done but no shard planned: that step (after the last split) was lost.
+    const tasks = await getTasks(services.db, job.id);
+    const row = await getJob(services.db, job.id);
+    if (row && tasks.some((t) => t.task_id.startsWith("split-")) && !tasks.some((t) => t.task_id.startsWith("shard-")))
+      await afterSplits(services, row);
+    else await sendCombine(services, job.project, job.id, now);
     report.resent++;
   }
   return report;

@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { parquetReadObjects } from "hyparquet";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { TaskMessage } from "../../src/queues/messages";
+import type { HistoricalShardTask } from "../../src/queues/messages";
 import { call, expectStatus, token } from "./helpers";
 import { applyDemo } from "./fixtures";
 import { captureTasks, deliverTasks, sentTasks } from "./task-queue";
@@ -213,7 +213,7 @@ describe("POST /historical-features", () => {
 describe("historical jobs", () => {
   captureTasks();
 
-  it("shards, joins, retries a failed task and combines one Parquet export in input order", async () => {
+  it("shards by bucket, joins, retries a failed task and combines one Parquet export in input order", async () => {
     const sent = sentTasks;
     {
       const ids = Array.from({ length: 30 }, (_, i) => ["cust_001", "cust_002", "cust_003"][i % 3]);
@@ -231,37 +231,40 @@ describe("historical jobs", () => {
         }),
         202,
       );
-      expect(accepted).toMatchObject({ status: "queued", rows_count: 30, shards: 1 });
-      expect(sent).toEqual([expect.objectContaining({ kind: "historical-shard", job_id: accepted.job_id, shard: 0 })]);
+      // Both sources have 16 buckets by customer_id: one group, one shard per bucket the three customers hit.
+      expect(accepted).toMatchObject({ status: "queued", rows_count: 30 });
+      const shards = sent.splice(0) as HistoricalShardTask[];
+      expect(shards.length).toBe(accepted.shards);
+      expect(shards.length).toBeGreaterThan(0);
+      expect(shards.every((t) => t.kind === "historical-shard" && t.group === 0)).toBe(true);
       const status = () => expectStatus(call("GET", `/historical-features/${accepted.job_id}`), 200);
-      expect((await status()).progress).toEqual({ tasks_done: 0, tasks_total: 2, fraction: 0 });
+      expect((await status()).progress).toEqual({ tasks_done: 0, tasks_total: shards.length + 1, fraction: 0 });
 
-      // The first attempt fails: the entity_df it needs is briefly unreadable.
-      const entityKey = `jobs/ai_etl/${accepted.job_id}/entity_df.json`;
+      // The first attempt fails: the entity rows it needs are briefly unreadable.
+      const first = shards[0];
+      const entityKey = `jobs/ai_etl/${accepted.job_id}/keys-g0-b${first.bucket}-s0.json`;
       const saved = await (await env.OFFLINE_STORE.get(entityKey))!.text();
       await env.OFFLINE_STORE.delete(entityKey);
-      const failed = await deliverTasks([sent.shift()!]);
+      const failed = await deliverTasks([first]);
       expect(failed.retryMessages).toHaveLength(1);
       expect((await status()).status).toBe("in_progress");
       await env.OFFLINE_STORE.put(entityKey, saved);
 
-      const shardMessage = {
-        kind: "historical-shard",
-        project: "ai_etl",
-        job_id: accepted.job_id,
-        task_id: "shard-0",
-        shard: 0,
-        shards: 1,
-      } as TaskMessage;
-      expect((await deliverTasks([shardMessage], 2)).explicitAcks).toHaveLength(1);
+      for (const [i, shard] of shards.entries()) {
+        expect((await deliverTasks([shard], i === 0 ? 2 : 1)).explicitAcks).toHaveLength(1);
+      }
       expect(sent).toEqual([expect.objectContaining({ kind: "historical-combine" })]);
       // A redelivered shard does not count twice.
-      await deliverTasks([shardMessage], 3);
-      expect((await status()).progress.tasks_done).toBe(1);
+      await deliverTasks([first], 3);
+      expect((await status()).progress.tasks_done).toBe(shards.length);
       await deliverTasks([sent.shift()!]);
 
       const done = await status();
-      expect(done).toMatchObject({ status: "completed", progress: { tasks_done: 2, tasks_total: 2 }, rows_count: 30 });
+      expect(done).toMatchObject({
+        status: "completed",
+        progress: { tasks_done: shards.length + 1, tasks_total: shards.length + 1 },
+        rows_count: 30,
+      });
       const rows = await parquetReadObjects({ file: await (await fetchExport(done.download_url)).arrayBuffer() });
       expect(rows.map((r) => Number(r.row))).toEqual(ids.map((_, i) => i));
       expect(rows.map((r) => Number(r.age))).toEqual(
@@ -277,21 +280,17 @@ describe("historical jobs", () => {
         call("POST", "/historical-features", { body: { ...SPEC_HISTORICAL_BODY, async: true } }),
         202,
       );
-      await env.OFFLINE_STORE.delete(`jobs/ai_etl/${accepted.job_id}/entity_df.json`);
-      const message = {
-        kind: "historical-shard",
-        project: "ai_etl",
-        job_id: accepted.job_id,
-        task_id: "shard-0",
-        shard: 0,
-        shards: 1,
-      } as TaskMessage;
+      const message = sentTasks.splice(0)[0] as HistoricalShardTask;
+      await env.OFFLINE_STORE.delete(`jobs/ai_etl/${accepted.job_id}/keys-g0-b${message.bucket}-s0.json`);
       await deliverTasks([message]);
       await deliverTasks([message], 4, "larder-materialize-dlq");
       const job = await expectStatus(call("GET", `/historical-features/${accepted.job_id}`), 200);
       expect(job.status).toBe("failed");
       expect(job.errors).toEqual([
-        { task: "shard-0", reason: expect.stringMatching(/entity_df of the job is missing.*after 4 attempt/) },
+        {
+          task: message.task_id,
+          reason: expect.stringMatching(/Entity rows of slice 0 .* is missing.*after 4 attempt/),
+        },
       ]);
       expect(job.download_url).toBeNull();
     }
