@@ -6,13 +6,13 @@
 // computes the same join with DuckDB's ASOF JOIN over the same Parquet files
 // (those the bench ingested), checks every value is identical to the export
 // Larder wrote, and prints the ratio.
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { parquetReadObjects } from "hyparquet";
 import { mintToken, postJson } from "../scripts/lib.mjs";
 import { prng } from "./lib/data.mjs";
 import {
+  ingestFiles,
   OFFLINE_PROJECT,
   offlineRegistry,
   postOnce,
@@ -33,27 +33,6 @@ const TTL_DAYS = 30;
 // Issue 12's targets. The tight comparison (DuckDB's fastest correct query, query time only) is bench/read.mjs;
 // here the request goes end to end over HTTP through wrangler dev and writes its export.
 const TARGETS = { max_wall_ms: 1000, max_duckdb_ratio: 2 };
-
-async function ingest(api, token, source, files, log) {
-  const started = performance.now();
-  let rows = 0;
-  for (const file of files) {
-    const res = await postOnce(
-      `${api}/data-sources/${source}/ingest?project=${OFFLINE_PROJECT}`,
-      { authorization: `Bearer ${token}`, "content-type": "application/vnd.apache.parquet" },
-      readFileSync(file),
-    );
-    const text = res.text;
-    if (res.status !== 200) throw new Error(`ingest ${source} → ${res.status}: ${text.slice(0, 400)}`);
-    const body = JSON.parse(text);
-    if (body.rejected)
-      throw new Error(`ingest ${source}: ${body.rejected} rows rejected: ${JSON.stringify(body.errors.slice(0, 3))}`);
-    rows += body.rows_written;
-  }
-  const seconds = (performance.now() - started) / 1000;
-  log(`  ${source}: ${rows} rows in ${seconds.toFixed(1)} s`);
-  return { source, rows, seconds };
-}
 
 async function duckdbJoin(dir, entities) {
   const instance = await DuckDBInstance.create(":memory:");
@@ -117,8 +96,8 @@ export async function run(ctx) {
   });
   log("Ingesting through POST /data-sources/{name}/ingest (Parquet bodies of 100,000 rows)…");
   const loads = [
-    await ingest(larder.api, admin, "hist_a", filesA, log),
-    await ingest(larder.api, admin, "hist_b", filesB, log),
+    await ingestFiles(larder.api, admin, OFFLINE_PROJECT, "hist_a", filesA, log),
+    await ingestFiles(larder.api, admin, OFFLINE_PROJECT, "hist_b", filesB, log),
   ];
   // As a deployment's cron would: compaction merges each bucket's files of a closed month into one
   // (at most 400,000 rows per source per run, so a few runs). wrangler dev serves /__scheduled

@@ -116,6 +116,7 @@ const SUITES = {
   materialize: () => import("./materialize.mjs"),
   binding: () => import("./binding.mjs"),
   read: () => import("./read-suite.mjs"),
+  scale: () => import("./scale.mjs"),
 };
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -254,6 +255,7 @@ async function main() {
       const out = await suite.run({
         root: ROOT,
         appDir: APP_DIR,
+        stateDir: STATE_DIR,
         harnessDir: join(BENCH_DIR, "harness"),
         opts,
         larder,

@@ -1,7 +1,7 @@
 // Synthetic offline history for the historical and materialization suites:
 // deterministic rows, encoded as Parquet ingest bodies and kept on disk so
 // DuckDB can read the very same files.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodeParquet } from "../../scripts/demo/parquet.mjs";
 import { prng } from "./data.mjs";
@@ -116,4 +116,25 @@ export async function getJsonOnce(url, token) {
       await new Promise((r) => setTimeout(r, 1000 * (attempt + 1)));
     }
   }
+}
+
+/** Ingests Parquet bodies through POST /data-sources/{source}/ingest; fails on any rejected row. */
+export async function ingestFiles(api, token, project, source, files, log) {
+  const started = performance.now();
+  let rows = 0;
+  for (const file of files) {
+    const res = await postOnce(
+      `${api}/data-sources/${source}/ingest?project=${project}`,
+      { authorization: `Bearer ${token}`, "content-type": "application/vnd.apache.parquet" },
+      readFileSync(file),
+    );
+    if (res.status !== 200) throw new Error(`ingest ${source} → ${res.status}: ${res.text.slice(0, 400)}`);
+    const body = JSON.parse(res.text);
+    if (body.rejected)
+      throw new Error(`ingest ${source}: ${body.rejected} rows rejected: ${JSON.stringify(body.errors.slice(0, 3))}`);
+    rows += body.rows_written;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  log(`  ${source}: ${rows} rows in ${seconds.toFixed(1)} s`);
+  return { source, rows, seconds };
 }

@@ -68,3 +68,23 @@ export function encodeParquet(sink) {
   ];
   return new Uint8Array(parquetWriteBuffer({ columnData, schema, rowGroupSize: 100_000 }));
 }
+
+/** An entity_df as Parquet: the join key (required UTF8) and event_timestamp (TIMESTAMP(MILLIS, UTC)) only. */
+export function encodeEntityDf(joinKey, keys, times) {
+  const schema = [
+    { name: "root", num_children: 2 },
+    {
+      name: joinKey,
+      type: "BYTE_ARRAY",
+      converted_type: "UTF8",
+      logical_type: { type: "STRING" },
+      repetition_type: "REQUIRED",
+    },
+    timestampElement("event_timestamp", "REQUIRED"),
+  ];
+  const columnData = [
+    { name: joinKey, data: keys },
+    { name: "event_timestamp", data: bigints(times) },
+  ];
+  return new Uint8Array(parquetWriteBuffer({ columnData, schema, rowGroupSize: 100_000 }));
+}
