@@ -1,6 +1,6 @@
 /**
  * Compaction (the cron's): merges a bucket's files into fewer, larger files
- * sorted by entity key and event time (the writer's order), keeping every
+ * in the writer's order (UTC day, entity key, event time), keeping every
  * row, its version and what it carried, so no read's answer changes.
  *
  * What is merged (`planCompaction`, pure), per bucket and UTC month:

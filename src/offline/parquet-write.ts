@@ -12,11 +12,14 @@
  * timestamps sit side by side so a reader needing only them (plus a few
  * features) fetches one contiguous range per row group.
  *
- * Rows are sorted by join keys (in column order; integers numerically,
- * strings by code unit), then event time, then version, so one entity's
- * history is contiguous: files are per bucket and date, so a file's rows
- * span one day at most and row groups stay narrow in time as well. A file of
- * zero rows is valid Parquet with the full schema and no row groups.
+ * Rows are sorted by the UTC day of their event time, then join keys (in
+ * column order; integers numerically, strings by code unit), then event
+ * time, then version. Day first because files are per bucket and month: a
+ * month's file sorted by key alone would give every row group the month's
+ * whole time range, so a read's time window could prune none of them; by day
+ * first, a row group spans about a day and a window reads the days it needs
+ * (with keys sorted within each day, so dictionary pages stay small). A file
+ * of zero rows is valid Parquet with the full schema and no row groups.
  *
  * Row groups hold `rowGroupSize` rows (default 10,000): a Worker reads whole
  * row groups of the columns it needs, so small groups keep a read's memory
@@ -202,7 +205,9 @@ function compareKeyValues(dtype: Dtype, a: unknown, b: unknown): number {
   }
 }
 
-/** Row order of a file: by join keys, then event time, then version (see the module comment). */
+const DAY_MS = 86_400_000;
+
+/** Row order of a file: by UTC day, join keys, event time, then version (see the module comment). */
 function sortedOrder(
   rows: readonly OfflineRow[],
   keys: readonly ParquetColumn[],
@@ -221,8 +226,10 @@ function sortedOrder(
     }
     return 0;
   };
+  const day = (i: number) => Math.floor(eventTs[i] / DAY_MS);
   return Array.from(rows, (_, i) => i).sort(
     (a, b) =>
+      day(a) - day(b) ||
       byKey(a, b) ||
       eventTs[a] - eventTs[b] ||
       created(a) - created(b) ||

@@ -367,3 +367,34 @@ describe("readParquet: bad files name the file", () => {
     ]);
   });
 });
+
+describe("the writer's row order", () => {
+  const DAY = 24 * HOUR;
+  const cols = offlineColumns([{ name: "customer_id", type: "STRING" }], [{ name: "v", dtype: "int64" }]);
+  // 30 days × 200 entities, written newest day first and keys descending: the worst input order.
+  const rows: Record<string, unknown>[] = [];
+  for (let d = 29; d >= 0; d--)
+    for (let k = 199; k >= 0; k--)
+      rows.push({ customer_id: `c${String(k).padStart(3, "0")}`, event_timestamp: T + d * DAY + k, v: d });
+
+  it("sorts by UTC day, then key, then time, so a month's file keeps row groups narrow in time", async () => {
+    const bytes = writeParquet(cols, rows, { rowGroupSize: 200 });
+    const table = await readParquet(bytes.buffer as ArrayBuffer, { columns: ["customer_id", "event_timestamp"] });
+    const ids = table.columns.customer_id as string[];
+    const ts = table.columns.event_timestamp as number[];
+    for (let i = 1; i < ids.length; i++) {
+      const [dayA, dayB] = [Math.floor(ts[i - 1] / DAY), Math.floor(ts[i] / DAY)];
+      expect(dayA < dayB || (dayA === dayB && ids[i - 1] < ids[i])).toBe(true);
+    }
+  });
+
+  it("lets a time window skip the row groups of other days", async () => {
+    const bytes = writeParquet(cols, rows, { rowGroupSize: 200 });
+    const dayStart = Math.floor((T + 10 * DAY) / DAY) * DAY;
+    const window = await readParquet(bytes.buffer as ArrayBuffer, { minTs: dayStart, maxTs: dayStart + DAY - 1 });
+    expect(window.numRows).toBeGreaterThan(0);
+    expect(window.rowGroups.total).toBe(30);
+    // T is 10:00 UTC, so one day's rows sit in at most two row groups.
+    expect(window.rowGroups.read).toBeLessThanOrEqual(2);
+  });
+});
