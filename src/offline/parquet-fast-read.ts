@@ -42,7 +42,10 @@ export interface FastReadOptions extends ReadParquetOptions {
 }
 
 export interface TypedTable {
+  /** Rows in the window (those returned). */
   numRows: number;
+  /** Rows decoded: every row of the row groups read, before the window's row filter (what a read cost). */
+  rowsDecoded: number;
   columns: Record<string, TypedColumn>;
   rowGroups: { total: number; read: number };
 }
@@ -113,7 +116,12 @@ export async function readParquetFast(source: ParquetSource, options: FastReadOp
     }
     const out: Record<string, TypedColumn> = {};
     for (const c of wanted) out[c] = columns[c];
-    return { numRows, columns: out, rowGroups: { total: metadata.row_groups.length, read: groups.length } };
+    return {
+      numRows,
+      rowsDecoded: total,
+      columns: out,
+      rowGroups: { total: metadata.row_groups.length, read: groups.length },
+    };
   });
 }
 
