@@ -4,6 +4,7 @@
  * view an approximate distinct count of entity keys (HyperLogLog, 2^12
  * registers, ~1.6% standard error). Non-numeric features get counts only.
  */
+import { hash32 } from "./hash";
 
 export interface FeatureMoments {
   count: number;
@@ -73,21 +74,6 @@ export function summarize(m: FeatureMoments): FeatureSummary {
 
 const HLL_BITS = 12;
 const HLL_SIZE = 1 << HLL_BITS;
-
-/** 32-bit FNV-1a, then a murmur-style finalizer so the bits spread evenly. */
-function hash32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 export function emptySketch(): Uint8Array {
   return new Uint8Array(HLL_SIZE);
