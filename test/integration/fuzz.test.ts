@@ -9,15 +9,13 @@
  * test/integration/fuzz.test.ts` is the large run; it prints the counts by
  * status.
  */
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/index";
 import { rng } from "../prng";
 import { casesFor, type FuzzCase } from "../tools/fuzz-cases";
 import { operations } from "../tools/openapi-requests";
 import { applyDemo } from "./fixtures";
-import { BASE, call, token } from "./helpers";
+import { BASE, call, token, workerFetch } from "./helpers";
 import { appendHistory, DAY } from "./offline-fixtures";
 import { captureTasks } from "./task-queue";
 import { projectState } from "./tenancy-fixtures";
@@ -110,16 +108,9 @@ describe("fuzz", () => {
           const c = pool[Math.floor(random() * pool.length)];
           const headers: Record<string, string> = c.op.open ? {} : { authorization: `Bearer ${admin}` };
           if (c.contentType) headers["content-type"] = c.contentType;
-          // The Worker's own fetch handler, not `exports.default`: the pool wraps the
-          // latter's prototype in one more Proxy per call, which overflows the stack
-          // after some thousands of requests (the 10,000-request run met it).
-          const ctx = createExecutionContext();
-          const res = await worker.fetch(
+          const res = await workerFetch(
             new Request(`${BASE}${c.path}`, { method: c.op.method, headers, body: c.body }),
-            env,
-            ctx,
           );
-          await waitOnExecutionContext(ctx);
           const text = await res.text();
           sent++;
           counts[res.status] = (counts[res.status] ?? 0) + 1;
