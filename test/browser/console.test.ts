@@ -415,4 +415,19 @@ describe("the console in Chromium", () => {
     await page.getByRole("button", { name: "Plan" }).click();
     expect(await page.getByRole("alert").textContent()).toContain("MALFORMED_JSON");
   });
+  it("follows a training-set job to its end and shows what it read", async () => {
+    const accepted = await larder.getHistoricalFeatures({
+      features: ["customer:age", "customer:segment"],
+      entity_df: { customer_id: CUSTOMERS, event_timestamp: CUSTOMERS.map(() => iso(NOW)) },
+      async: true,
+    });
+    if (!("job_id" in accepted)) throw new Error("expected an accepted job");
+    await page.goto(`${worker.url}/console/jobs/historical/${encodeURIComponent(accepted.job_id)}`);
+    await page.locator('[data-job-status="completed"]').waitFor({ timeout: 90_000 });
+    const status = await larder.getHistoricalJob(accepted.job_id);
+    expect(status.rows_scanned).toBeGreaterThan(0);
+    expect(await text(page, '[data-field="rows_scanned"]')).toContain(status.rows_scanned.toLocaleString("en-US"));
+    expect(await text(page, '[data-field="rows_scanned"]')).toContain(`from ${status.files_read} files`);
+    expect(await page.getByRole("link", { name: "Download Parquet" }).count()).toBe(1);
+  });
 });

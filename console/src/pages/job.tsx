@@ -88,6 +88,24 @@ function Historical({ job }: { job: HistoricalJobStatus }) {
         </dd>
       </div>
       <div>
+        <dt>Offline rows scanned</dt>
+        <dd data-field="rows_scanned">
+          {formatNumber(job.rows_scanned)}
+          <div class="muted small">from {formatNumber(job.files_read)} files</div>
+        </dd>
+      </div>
+      <div>
+        <dt>Phases (split / shards / combine)</dt>
+        <dd>
+          {(["split", "shards", "combine"] as const)
+            .map((phase) => {
+              const t = job.timings[phase];
+              return `${t.tasks} task${t.tasks === 1 ? "" : "s"}, ${t.wall_ms === null ? "–" : formatDuration(t.wall_ms / 1000)}`;
+            })
+            .join(" / ")}
+        </dd>
+      </div>
+      <div>
         <dt>Training set</dt>
         <dd>
           {job.download_url ? (
